@@ -1,0 +1,303 @@
+"""Parsing `/loyalty` text into typed commands. Pure: no I/O, and no input makes it raise anything but CommandError."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+
+MAX_TEXT = 4000
+"""Slack caps slash-command text at 4,000 characters; anything longer is refused rather than cut."""
+MAX_REF = 200
+"""A card or member reference longer than this cannot be an id, code, email, phone or card name."""
+MAX_RECIPIENTS = 1000
+
+SUBCOMMANDS: tuple[str, ...] = (
+    "help", "cards", "copy", "members", "member", "add", "import", "edit",
+    "stamp", "redeem", "void", "delete", "push", "audit",
+)
+
+
+class CommandError(Exception):
+    """The text could not be understood; `subcommand` says which usage to show (None: general help)."""
+
+    def __init__(self, message: str, *, subcommand: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.subcommand = subcommand
+
+
+@dataclass(frozen=True)
+class Help:
+    unknown: str | None = None
+    suggestion: str | None = None
+    name: str = "help"
+
+
+@dataclass(frozen=True)
+class Cards:
+    name: str = "cards"
+
+
+@dataclass(frozen=True)
+class Copy:
+    card: str
+    new_name: str | None = None
+    name: str = "copy"
+
+
+@dataclass(frozen=True)
+class Members:
+    card: str
+    words: str = ""
+    include_voided: bool = False
+    name: str = "members"
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """A subcommand that acts on one member: member, edit, redeem, void, delete."""
+
+    name: str
+    card: str
+    member: str
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """A subcommand that acts on a card: add, import."""
+
+    name: str
+    card: str
+
+
+@dataclass(frozen=True)
+class Stamp:
+    card: str
+    member: str
+    amount: int = 1
+    name: str = "stamp"
+
+
+@dataclass(frozen=True)
+class Push:
+    card: str
+    message: str
+    recipients: tuple[str, ...] = field(default_factory=tuple)
+    name: str = "push"
+
+    @property
+    def is_broadcast(self) -> bool:
+        return not self.recipients
+
+
+@dataclass(frozen=True)
+class Audit:
+    card: str | None = None
+    name: str = "audit"
+
+
+Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    end: int  # offset just past the token in the cleaned text, so free text after it keeps its spacing
+    quoted: bool
+
+
+_QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
+_SLACK_LINK = re.compile(r"<(?:mailto:|tel:)?([^<>|]*)\|([^<>]*)>|<(?:mailto:|tel:)([^<>|]+)>")
+
+
+def clean(text: str) -> str:
+    """Undo Slack's escaping and link wrapping so `<mailto:a@b.c|a@b.c>` reads `a@b.c`, and normalise quotes."""
+    text = _SLACK_LINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), text)
+    text = html.unescape(text) if "&" in text else text
+    for fancy, plain in _QUOTES.items():
+        text = text.replace(fancy, plain)
+    return text.replace("\u00a0", " ").strip()
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        if text[i] in "\"'":
+            quote = text[i]
+            close = text.find(quote, i + 1)
+            if close < 0:
+                raise CommandError(f"A {quote} quote is not closed. Put names with spaces in quotes, like \"My card\".")
+            tokens.append(_Token(text[i + 1 : close], close + 1, quoted=True))
+            i = close + 1
+            continue
+        start = i
+        while i < n and not text[i].isspace():
+            i += 1
+        tokens.append(_Token(text[start:i], i, quoted=False))
+    return tokens
+
+
+def parse(text: str, *, max_stamps: int = 100) -> Command:
+    """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user."""
+    if len(text) > MAX_TEXT:
+        raise CommandError(f"That command is too long ({len(text)} characters); the limit is {MAX_TEXT}.")
+    text = clean(text)
+    if not text:
+        return Help()
+    head, _, _rest = text.partition(" ")
+    name = head.lower()
+    if name == "help":
+        return Help()
+    if name not in SUBCOMMANDS:
+        suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
+        return Help(unknown=_short(head), suggestion=suggestion[0] if suggestion else None)
+    parser = _PARSERS[name]
+    args = _tokens(text)[1:]
+    return parser(name, args, text, max_stamps)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _ref(token: _Token, what: str, sub: str) -> str:
+    value = token.text.strip()
+    if not value:
+        raise CommandError(f"The {what} is empty.", subcommand=sub)
+    if len(value) > MAX_REF:
+        raise CommandError(f"That {what} is too long to be real ({len(value)} characters).", subcommand=sub)
+    if not token.quoted and value.startswith("--"):
+        raise CommandError(f"Expected a {what}, got the option `{_short(value)}`.", subcommand=sub)
+    return value
+
+
+def _expect(args: list[_Token], count: int, sub: str, names: tuple[str, ...]) -> None:
+    if len(args) < count:
+        missing = names[len(args)]
+        raise CommandError(f"The {missing} is missing.", subcommand=sub)
+    if len(args) > count:
+        extra = " ".join(t.text for t in args[count:])
+        raise CommandError(f"I didn't expect `{_short(extra)}` at the end.", subcommand=sub)
+
+
+def _cards(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    _expect(args, 0, name, ())
+    return Cards()
+
+
+def _card_only(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    _expect(args, 1, name, ("card",))
+    return CardRef(name, _ref(args[0], "card", name))
+
+
+def _member_ref(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    _expect(args, 2, name, ("card", "member"))
+    return MemberRef(name, _ref(args[0], "card", name), _ref(args[1], "member", name))
+
+
+def _copy(name: str, args: list[_Token], text: str, _max: int) -> Command:
+    if not args:
+        raise CommandError("The card to copy is missing.", subcommand=name)
+    card = _ref(args[0], "card", name)
+    if len(args) == 1:
+        return Copy(card)
+    new_name = args[1].text if len(args) == 2 and args[1].quoted else text[args[0].end :].strip()
+    new_name = new_name.strip()
+    if not new_name:
+        raise CommandError("The new name is empty.", subcommand=name)
+    if len(new_name) > 50:
+        raise CommandError(f"The new name is {len(new_name)} characters long; the limit is 50.", subcommand=name)
+    return Copy(card, new_name)
+
+
+def _members(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    include_voided = False
+    rest: list[_Token] = []
+    for token in args:
+        if not token.quoted and token.text.lower() == "--voided":
+            include_voided = True
+        elif not token.quoted and token.text.startswith("--"):
+            raise CommandError(f"I don't know the option `{_short(token.text)}`; try `--voided`.", subcommand=name)
+        else:
+            rest.append(token)
+    if not rest:
+        raise CommandError("The card is missing.", subcommand=name)
+    words = " ".join(t.text for t in rest[1:]).strip()
+    if len(words) > MAX_REF:
+        raise CommandError(f"The search words are too long ({len(words)} characters).", subcommand=name)
+    return Members(_ref(rest[0], "card", name), words, include_voided)
+
+
+def _stamp(name: str, args: list[_Token], _text: str, max_stamps: int) -> Command:
+    if len(args) < 2:
+        _expect(args, 2, name, ("card", "member"))
+    if len(args) > 3:
+        _expect(args, 3, name, ("card", "member", "amount"))
+    amount = 1
+    if len(args) == 3:
+        raw = args[2].text.strip()
+        if not re.fullmatch(r"[+]?\d{1,6}", raw):
+            raise CommandError(f"The amount must be a whole number from 1 to {max_stamps}, not `{_short(raw)}`.",
+                               subcommand=name)
+        amount = int(raw)
+        if not 1 <= amount <= max_stamps:
+            raise CommandError(f"The amount must be from 1 to {max_stamps}; you asked for {amount}.", subcommand=name)
+    return Stamp(_ref(args[0], "card", name), _ref(args[1], "member", name), amount)
+
+
+def _push(name: str, args: list[_Token], text: str, _max: int) -> Command:
+    if not args:
+        raise CommandError("The card is missing.", subcommand=name)
+    card = _ref(args[0], "card", name)
+    recipients: tuple[str, ...] = ()
+    message_from = args[0].end
+    if len(args) > 1 and not args[1].quoted and args[1].text.lower() == "--to":
+        if len(args) < 3:
+            raise CommandError("After `--to`, list the members, separated by commas.", subcommand=name)
+        parts = [part.strip() for part in args[2].text.split(",")]
+        if any(not part for part in parts):
+            raise CommandError("The member list has an empty entry; separate members with commas, no spaces.",
+                               subcommand=name)
+        if len(parts) > MAX_RECIPIENTS:
+            raise CommandError(f"That is {len(parts)} members; a targeted push takes at most {MAX_RECIPIENTS}.",
+                               subcommand=name)
+        for part in parts:
+            if len(part) > MAX_REF:
+                raise CommandError("One of the members is too long to be real.", subcommand=name)
+        recipients = tuple(dict.fromkeys(parts))
+        message_from = args[2].end
+    elif len(args) > 1 and not args[1].quoted and args[1].text.startswith("--"):
+        raise CommandError(f"I don't know the option `{_short(args[1].text)}`; try `--to`.", subcommand=name)
+    message = text[message_from:].strip()
+    if not message:
+        raise CommandError("The message is empty: write what members should receive.", subcommand=name)
+    return Push(card, message, recipients)
+
+
+def _audit(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    if len(args) > 1:
+        _expect(args, 1, name, ("card",))
+    return Audit(_ref(args[0], "card", name) if args else None)
+
+
+_PARSERS = {
+    "cards": _cards,
+    "copy": _copy,
+    "members": _members,
+    "member": _member_ref,
+    "add": _card_only,
+    "import": _card_only,
+    "edit": _member_ref,
+    "stamp": _stamp,
+    "redeem": _member_ref,
+    "void": _member_ref,
+    "delete": _member_ref,
+    "push": _push,
+    "audit": _audit,
+}
