@@ -1,0 +1,18 @@
+"""The Slack listeners. `register` is the one list of everything the app listens to."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+from handlers import errors, home, lookups
+from handlers.base import Router
+
+
+def register(app: App, services: Services) -> None:
+    """Wire every command, action, view and event listener into `app`."""
+    router = Router(services)
+    lookups.register(app, services, router)
+    home.register(app, services)
+    errors.register(app)
+    app.command("/loyalty")(router.on_command)

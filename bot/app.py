@@ -1,0 +1,70 @@
+"""Wiring: settings in, a Bolt app out. No logic lives here."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.access import Access
+from bot.config import Settings
+from bot.coupontools.client import LoyaltyClient
+from bot.lookup import Lookup
+from bot.services import Services
+from bot.store import Store
+from bot.work import Worker
+
+ACK_THREADS = 32
+"""Listener threads only parse, ack and hand off, so a few dozen keep up with any burst Slack sends."""
+
+
+def build_services(
+    settings: Settings,
+    *,
+    loyalty: LoyaltyClient | None = None,
+    store: Store | None = None,
+    slack: WebClient | None = None,
+) -> Services:
+    """Create the long-lived clients of one process from the settings (tests may pass their own)."""
+    settings.require("slack_bot_token")
+    if slack is None:
+        slack = WebClient(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
+                          base_url=settings.slack_api_url, timeout=10)
+    if loyalty is None:
+        settings.require("coupontools_api_key", "coupontools_api_secret")
+        loyalty = LoyaltyClient(
+            settings.coupontools_base_url,
+            settings.coupontools_api_key.get_secret_value(),  # type: ignore[union-attr]
+            settings.coupontools_api_secret.get_secret_value(),  # type: ignore[union-attr]
+        )
+    if store is None:
+        store = Store.connect(settings.database_url)
+    return Services(
+        settings=settings,
+        slack=slack,
+        loyalty=loyalty,
+        lookup=Lookup(loyalty),
+        access=Access(settings, slack),
+        store=store,
+        worker=Worker(settings.loyalty_workers),
+    )
+
+
+def create_app(settings: Settings, services: Services) -> App:
+    """The Bolt app with every listener registered; signature checks on for every HTTP request."""
+    from handlers import register
+
+    if not settings.socket_mode:
+        settings.require("slack_signing_secret")
+    app = App(
+        client=services.slack,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="ack"),
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    register(app, services)
+    return app

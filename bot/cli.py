@@ -1,0 +1,125 @@
+"""`loyalty-bot serve | sandbox`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot")
+
+DEMO_API_KEY = "demo-key"
+DEMO_API_SECRET = "demo-secret"  # noqa: S105 - the sandbox's published demo credential, not a secret
+
+
+def _secrets(settings: Settings) -> tuple[str, ...]:
+    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
+              settings.coupontools_api_key, settings.coupontools_api_secret)
+    return tuple(value.get_secret_value() for value in values if value is not None)
+
+
+def _embedded_sandbox(settings: Settings) -> Settings:
+    """Without API credentials, serve against a local sandbox so a new user sees the bot work at once."""
+    from bot.sandbox import SandboxServer
+
+    sandbox = SandboxServer(api_key=DEMO_API_KEY, api_secret=DEMO_API_SECRET, port=0).start()
+    log.warning("COUPONTOOLS_API_KEY/SECRET are not set: using the local sandbox API with demo data at %s",
+                sandbox.base_url)
+    return settings.model_copy(update={
+        "coupontools_base_url": sandbox.base_url,
+        "coupontools_api_key": load_settings(coupontools_api_key=DEMO_API_KEY).coupontools_api_key,
+        "coupontools_api_secret": load_settings(coupontools_api_secret=DEMO_API_SECRET).coupontools_api_secret,
+    })
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve Slack over HTTP (or Socket Mode) until SIGTERM."""
+    from bot.app import build_services, create_app
+
+    settings = load_settings(**({"port": args.port} if args.port else {}))
+    setup_logging(settings.log_format, settings.log_level, _secrets(settings))
+    settings.require("slack_bot_token")
+    socket_mode = args.socket_mode or settings.socket_mode
+    if socket_mode:
+        settings.require("slack_app_token")
+    else:
+        settings.require("slack_signing_secret")
+    if not settings.has_coupontools_credentials:
+        settings = _embedded_sandbox(settings)
+    services = build_services(settings)
+    app = create_app(settings, services)
+    if socket_mode:
+        _serve_socket_mode(app, settings)
+        services.close()
+        return 0
+    from bot.web import HttpServer, make_wsgi_app
+
+    server = HttpServer(make_wsgi_app(app, services.healthy), port=settings.port)
+    log.info("loyalty-bot %s listening on port %s (POST /slack/events, GET /healthz)", __version__, server.port)
+    server.serve_until_signalled(on_stop=services.close)
+    return 0
+
+
+def _serve_socket_mode(app: object, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[arg-type, union-attr]
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    handler.connect()
+    log.info("loyalty-bot %s connected in Socket Mode", __version__)
+    stopping.wait()
+    handler.close()
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    """Serve the local Coupontools-compatible API until SIGTERM."""
+    from bot.sandbox import serve as serve_sandbox
+
+    settings = load_settings()
+    setup_logging(settings.log_format, settings.log_level)
+    key, secret = DEMO_API_KEY, DEMO_API_SECRET
+    if settings.has_coupontools_credentials:
+        key = settings.coupontools_api_key.get_secret_value()  # type: ignore[union-attr]
+        secret = settings.coupontools_api_secret.get_secret_value()  # type: ignore[union-attr]
+    else:
+        print(f"COUPONTOOLS_API_KEY/SECRET are not set: use key {key!r} and secret {secret!r}.")
+    serve_sandbox(args.host, args.port, key, secret, state_file=args.state_file)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loyalty-bot", description="Run Coupontools loyalty programmes from Slack.")
+    parser.add_argument("--version", action="version", version=f"loyalty-bot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="serve Slack (HTTP on $PORT, or Socket Mode)")
+    serve_parser.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    serve_parser.add_argument("--socket-mode", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    serve_parser.set_defaults(run=serve)
+
+    sandbox_parser = commands.add_parser("sandbox", help="serve a local Coupontools-compatible API with demo data")
+    sandbox_parser.add_argument("--host", default="127.0.0.1")
+    sandbox_parser.add_argument("--port", type=int, default=8080)
+    sandbox_parser.add_argument("--state-file", help="keep the sandbox's data in this JSON file")
+    sandbox_parser.set_defaults(run=sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as exc:
+        print(f"loyalty-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

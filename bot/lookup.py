@@ -1,0 +1,139 @@
+"""Finding the card and the member a user means, from an id, a code, a name, an email or a phone number."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from bot.coupontools import Card, Member, NotFound
+from bot.coupontools.client import LoyaltyClient
+
+MEMBERS_PER_PAGE = 10
+_CARDS_TTL = 30.0
+_MAX_ID_DIGITS = 9  # longer runs of digits are phone numbers, not member ids
+
+
+class LookupProblem(Exception):
+    """The card or member could not be pinned down; the message says what to type instead."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SeveralMembers(LookupProblem):
+    """More than one member matched: the user picks from `members`."""
+
+    def __init__(self, card: Card, query: str, members: Sequence[Member]) -> None:
+        super().__init__(f"{len(members)} members of {card.display_name} match `{query}`.")
+        self.card = card
+        self.query = query
+        self.members = list(members)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _looks_like_phone(text: str) -> bool:
+    return bool(re.fullmatch(r"\+?[\d\s().-]{6,}", text)) and len(_digits(text)) >= 6
+
+
+def is_exact_match(member: Member, query: str) -> bool:
+    """Whether `query` is this member's id, code, email or phone (phones compared by their digits)."""
+    q = query.strip()
+    if q == str(member.id) or (member.code and q.lower() == member.code.lower()):
+        return True
+    if member.email and q.lower() == member.email.strip().lower():
+        return True
+    return bool(member.phone and _looks_like_phone(q) and _digits(q) == _digits(member.phone))
+
+
+class Lookup:
+    """Resolves what users type into cards and members, through the loyalty client."""
+
+    def __init__(self, client: LoyaltyClient, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self._clock = clock
+        self._cards: tuple[float, list[Card]] | None = None
+        self._lock = threading.Lock()
+
+    def cards(self, *, fresh: bool = False) -> list[Card]:
+        """The loyalty cards, cached briefly in this process: every command names one."""
+        with self._lock:
+            cached = self._cards
+        if cached and not fresh and cached[0] > self._clock():
+            return cached[1]
+        cards = self.client.list_cards()
+        with self._lock:
+            self._cards = (self._clock() + _CARDS_TTL, cards)
+        return cards
+
+    def forget_cards(self) -> None:
+        with self._lock:
+            self._cards = None
+
+    def card(self, ref: str) -> Card:
+        """The card whose id, code or exact name (any case) is `ref`."""
+        for fresh in (False, True):
+            found = self._match_card(self.cards(fresh=fresh), ref)
+            if found:
+                return found
+        raise LookupProblem(f"I can't find a loyalty card `{ref}`. Try `/loyalty cards` to see their names and ids.")
+
+    @staticmethod
+    def _match_card(cards: Sequence[Card], ref: str) -> Card | None:
+        q = ref.strip()
+        for card in cards:
+            if q == str(card.id) or (card.code and q.lower() == card.code.lower()):
+                return card
+        named = [card for card in cards if card.name and card.name.strip().lower() == q.lower()]
+        if len(named) > 1:
+            ids = ", ".join(str(card.id) for card in named)
+            raise LookupProblem(f"Several cards are called `{ref}` (ids {ids}): use the id instead.")
+        return named[0] if named else None
+
+    def find_members(self, card: Card, ref: str) -> list[Member]:
+        """Every member of the card whose id, code, email or phone is exactly `ref` (voided ones included)."""
+        q = ref.strip()
+        found: dict[int, Member] = {}
+        if q.isdigit() and len(q) <= _MAX_ID_DIGITS:
+            try:
+                member = self.client.get_member(card.id, int(q))
+                found[member.id] = member
+            except NotFound:
+                pass
+        keywords = [q]
+        if _looks_like_phone(q) and _digits(q) != q:
+            keywords.append(_digits(q))
+        for keyword in keywords:
+            for member in self.client.search_members(card.id, keyword, include_voided=True, limit=50):
+                if is_exact_match(member, q):
+                    found.setdefault(member.id, member)
+        return list(found.values())
+
+    def member(self, card: Card, ref: str) -> Member:
+        """The one member `ref` names, freshly read; LookupProblem when none, SeveralMembers when many."""
+        matches = self.find_members(card, ref)
+        if not matches:
+            raise LookupProblem(
+                f"No member of {card.display_name} has the id, code, email or phone `{ref}`. "
+                f"Search with `/loyalty members {card.id} <words>`."
+            )
+        if len(matches) > 1:
+            raise SeveralMembers(card, ref, matches)
+        return self.client.get_member(card.id, matches[0].id)
+
+    def member_by_id(self, card_id: int, member_id: int) -> tuple[Card, Member]:
+        """The card and member behind a button's value."""
+        card = self.card(str(card_id))
+        return card, self.client.get_member(card.id, member_id)
+
+    def search(self, card: Card, words: str, *, include_voided: bool, page: int) -> tuple[list[Member], bool]:
+        """One page of a member search, and whether a next page may exist."""
+        members = self.client.search_members(
+            card.id, words or None, include_voided=include_voided, page=page, limit=MEMBERS_PER_PAGE
+        )
+        return members, len(members) >= MEMBERS_PER_PAGE

@@ -1,0 +1,43 @@
+"""The services a listener may call, built once per process and handed to every handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.access import Access
+from bot.config import Settings
+from bot.coupontools.client import LoyaltyClient
+from bot.interaction import Interaction
+from bot.lookup import Lookup
+from bot.store import Store
+from bot.work import Worker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    slack: WebClient
+    loyalty: LoyaltyClient
+    lookup: Lookup
+    access: Access
+    store: Store
+    worker: Worker
+
+    def defer(self, interaction: Interaction, task: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run `task` after the ack, reporting any failure to the user in words."""
+        return self.worker.submit(interaction, task, *args)
+
+    def healthy(self) -> bool:
+        """Whether this process can serve: the database answers."""
+        return self.store.ping()
+
+    def close(self) -> None:
+        """Finish the work already accepted, then release connections."""
+        self.worker.shutdown(wait=True)
+        self.loyalty.close()
+        self.store.close()

@@ -1,0 +1,82 @@
+"""The shapes every listener shares: ack at once, check the role in the worker, run the service, reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from re import Pattern
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.access import Role
+from bot.commands import Command, CommandError, Help, parse
+from bot.interaction import Interaction
+from bot.services import Services
+from bot.views.common import loading_modal
+from bot.views.help import help_message, usage_message
+
+log = logging.getLogger(__name__)
+
+SubcommandRun = Callable[[Services, Interaction, Any], None]
+ActionRun = Callable[[Services, Interaction, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    run: SubcommandRun
+    role: Role
+    modal_title: str | None = None
+    """Set for subcommands that answer with a modal: it opens at once (the trigger dies in 3 s) as "Loading…"."""
+
+
+class Router:
+    """`/loyalty`: parse, answer bad input and help in the ack itself, and hand real work to the worker."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.routes: dict[str, Subcommand] = {}
+
+    def add(self, name: str, run: SubcommandRun, role: Role, *, modal_title: str | None = None) -> None:
+        self.routes[name] = Subcommand(run, role, modal_title)
+
+    def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        try:
+            command = parse(str(body.get("text") or ""), max_stamps=self.services.settings.loyalty_max_stamps)
+        except CommandError as exc:
+            ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
+            return
+        route = self.routes.get(command.name)
+        if isinstance(command, Help) or route is None:
+            unknown = command.unknown if isinstance(command, Help) else None
+            suggestion = command.suggestion if isinstance(command, Help) else None
+            ack(response_type="ephemeral", **help_message(unknown=unknown, suggestion=suggestion).to_dict())
+            return
+        ack()
+        interaction = Interaction.from_body(body, client, respond, name=command.name)
+        if route.modal_title:
+            opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal(route.modal_title))
+            interaction.view_id = opened["view"]["id"]
+        self.services.defer(interaction, self._run, route, interaction, command)
+
+    def _run(self, route: Subcommand, interaction: Interaction, command: Command) -> None:
+        self.services.access.require(interaction.user_id, route.role)
+        route.run(self.services, interaction, command)
+
+
+def on_action(app: App, services: Services, action_id: str | Pattern[str], role: Role, run: ActionRun) -> None:
+    """A button or menu: ack, then (in the worker) check the clicker's role and run."""
+
+    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        interaction = Interaction.from_body(body, client, respond, name=str(action.get("action_id", "")))
+
+        def guarded() -> None:
+            services.access.require(interaction.user_id, role)
+            run(services, interaction, action)
+
+        services.defer(interaction, guarded)
+
+    app.action(action_id)(listener)
