@@ -1,0 +1,120 @@
+"""The /loyalty parser: every subcommand, its errors, and no input that makes it raise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.commands import (
+    SUBCOMMANDS,
+    Audit,
+    CardRef,
+    Cards,
+    CommandError,
+    Copy,
+    Help,
+    MemberRef,
+    Members,
+    Push,
+    Stamp,
+    parse,
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", Help()),
+    ("   ", Help()),
+    ("help", Help()),
+    ("HELP me please", Help()),
+    ("cards", Cards()),
+    ("copy 12", Copy("12")),
+    ("copy 12 Summer   edition", Copy("12", "Summer   edition")),
+    ('copy "Coffee Club" "Coffee Club 2"', Copy("Coffee Club", "Coffee Club 2")),
+    ("members 12", Members("12")),
+    ("members 12 ada lovelace --voided", Members("12", "ada lovelace", include_voided=True)),
+    ("member 12 ada@example.com", MemberRef("member", "12", "ada@example.com")),
+    ('member "Coffee Club" <mailto:ada@example.com|ada@example.com>',
+     MemberRef("member", "Coffee Club", "ada@example.com")),
+    ("member \u201cCoffee Club\u201d 7", MemberRef("member", "Coffee Club", "7")),
+    ("add cof3e1", CardRef("add", "cof3e1")),
+    ("import 12", CardRef("import", "12")),
+    ("edit 12 7", MemberRef("edit", "12", "7")),
+    ("stamp 12 7", Stamp("12", "7", 1)),
+    ("stamp 12 7 3", Stamp("12", "7", 3)),
+    ("redeem 12 7", MemberRef("redeem", "12", "7")),
+    ("void 12 7", MemberRef("void", "12", "7")),
+    ("delete 12 '+32 470 12 34 56'", MemberRef("delete", "12", "+32 470 12 34 56")),
+    ("push 12 Double stamps   today!", Push("12", "Double stamps   today!")),
+    ("push 12 --to 7,8,7 See you", Push("12", "See you", ("7", "8"))),
+    ("push 12 Tom &amp; Jerry &lt;3", Push("12", "Tom & Jerry <3")),
+    ("audit", Audit()),
+    ("audit 12", Audit("12")),
+])
+def test_parses_each_subcommand(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(("text", "subcommand", "fragment"), [
+    ("member 12", "member", "member is missing"),
+    ("member", "member", "card is missing"),
+    ("member 12 7 extra", "member", "didn't expect `extra`"),
+    ("stamp 12 7 0", "stamp", "from 1 to 100"),
+    ("stamp 12 7 101", "stamp", "from 1 to 100"),
+    ("stamp 12 7 -1", "stamp", "whole number"),
+    ("stamp 12 7 1.5", "stamp", "whole number"),
+    ("stamp 12 7 ten", "stamp", "whole number"),
+    ("copy 12 " + "x" * 51, "copy", "limit is 50"),
+    ("push 12", "push", "message is empty"),
+    ("push 12 --to 7", "push", "message is empty"),
+    ("push 12 --to", "push", "list the members"),
+    ("push 12 --to 7,,8 hi", "push", "empty entry"),
+    ("push 12 --bcc 7 hi", "push", "--to"),
+    ("members 12 --deleted", "members", "--voided"),
+    ("void 12 --force", "void", "option"),
+    ("member 12 " + "9" * 300, "member", "too long"),
+    ('member "Coffee Club 7', None, "not closed"),
+    ('member "" 7', "member", "empty"),
+])
+def test_bad_input_is_refused_with_a_message_for_the_right_usage(text: str, subcommand: str | None,
+                                                                 fragment: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        parse(text)
+    assert caught.value.subcommand == subcommand
+    assert fragment in caught.value.message
+
+
+def test_unknown_subcommand_gets_help_with_a_suggestion() -> None:
+    assert parse("memebr 12 7") == Help(unknown="memebr", suggestion="member")
+    assert parse("xyzzy") == Help(unknown="xyzzy", suggestion=None)
+
+
+def test_the_stamp_limit_is_configurable() -> None:
+    assert parse("stamp 1 2 250", max_stamps=500) == Stamp("1", "2", 250)
+    with pytest.raises(CommandError):
+        parse("stamp 1 2 6", max_stamps=5)
+
+
+def test_text_over_slacks_limit_is_refused_not_cut() -> None:
+    with pytest.raises(CommandError, match="too long"):
+        parse("push 1 " + "a" * 4000)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_no_input_raises_anything_but_command_error(text: str) -> None:
+    try:
+        parse(text)
+    except CommandError as exc:
+        assert exc.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SUBCOMMANDS), st.lists(st.one_of(
+    st.text(min_size=1, max_size=30), st.sampled_from(["--voided", "--to", '"', "'", "<!channel>", "&amp;", "7,8"]),
+), max_size=6))
+def test_subcommands_with_any_arguments_parse_or_refuse_cleanly(name: str, words: list[str]) -> None:
+    try:
+        parse(" ".join([name, *words]))
+    except CommandError as exc:
+        assert exc.message
