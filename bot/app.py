@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.access import Access
+from bot.changes import Changes
 from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
@@ -48,6 +49,7 @@ def build_services(
         lookup=Lookup(loyalty),
         access=Access(settings, slack),
         store=store,
+        changes=Changes(store),
         worker=Worker(settings.loyalty_workers),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.access import Access
+from bot.changes import Changes
 from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
 from bot.interaction import Interaction
@@ -26,6 +27,7 @@ class Services:
     lookup: Lookup
     access: Access
     store: Store
+    changes: Changes
     worker: Worker
 
     def defer(self, interaction: Interaction, task: Callable[..., Any], *args: Any) -> Future[Any]:

@@ -1,0 +1,78 @@
+"""Every change to the loyalty programme goes through here: recorded before it is sent, completed after."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from bot.coupontools import CoupontoolsError, OutcomeUnknown
+from bot.interaction import Interaction
+from bot.logs import redact
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_DETAIL_LIMIT = 500
+
+
+def failure_detail(exc: BaseException) -> str:
+    """What the audit log keeps of a failure: its kind, the API's code and message, with contact details removed."""
+    if isinstance(exc, CoupontoolsError):
+        parts = [type(exc).__name__]
+        if exc.status:
+            parts.append(f"HTTP {exc.status}")
+        if exc.code:
+            parts.append(f"code {exc.code}")
+        text = f"{' '.join(parts)}: {exc.message}"
+    else:
+        text = type(exc).__name__
+    return redact(text)[:_DETAIL_LIMIT]
+
+
+class Changes:
+    """Runs a change against the API with its audit-log row written first and completed with the outcome."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def perform(
+        self,
+        who: Interaction,
+        action: str,
+        call: Callable[[], T],
+        *,
+        card_id: int | None,
+        member_ids: Sequence[int] = (),
+        params: Mapping[str, Any] | None = None,
+    ) -> T:
+        """Record `action`, run `call`, record how it ended (ok, failed or unknown), and return or re-raise.
+
+        `params` holds only non-personal parameters (an amount, reward ids, a field *name*): the store refuses
+        contact details. A crash during the call counts as unknown: we cannot say the API did not act.
+        """
+        entry = self.store.audit.begin(
+            actor=who.user_id, team_id=who.team_id, channel_id=who.channel_id, action=action,
+            card_id=card_id, member_ids=list(member_ids), params=dict(params or {}), request_id=who.request_id,
+        )
+        try:
+            result = call()
+        except OutcomeUnknown as exc:
+            self._finish(entry, "unknown", failure_detail(exc))
+            raise
+        except CoupontoolsError as exc:
+            self._finish(entry, "failed", failure_detail(exc))
+            raise
+        except BaseException as exc:
+            self._finish(entry, "unknown", failure_detail(exc))
+            raise
+        self._finish(entry, "ok", None)
+        return result
+
+    def _finish(self, entry: int, outcome: str, detail: str | None) -> None:
+        try:
+            self.store.audit.finish(entry, outcome, detail)  # type: ignore[arg-type]
+        except Exception:
+            # The row stays "pending": the log says a change was attempted even if we cannot say how it ended.
+            log.exception("could not record the outcome of audit entry %s", entry)
