@@ -142,7 +142,7 @@ class Member(_ApiModel):
             return None
         try:
             return int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: "inf", 1e400
             return None
 
     @field_validator("created_at", "voided_at", "expired_at", mode="before")
@@ -202,7 +202,7 @@ class PushResult(_ApiModel):
     def _count(cls, value: Any) -> int:
         try:
             return max(int(value), 0)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
             return 0
 
 
@@ -211,4 +211,5 @@ def _is_id(value: Any) -> bool:
         return False
     if isinstance(value, int):
         return True
-    return isinstance(value, str) and value.strip().isdigit()
+    # isascii: "²" and "١٢" are digits to str.isdigit() but not numbers to pydantic.
+    return isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()
