@@ -289,6 +289,6 @@ def _parse(
         # Name where the body went wrong, never what it held: pydantic's text quotes members' values.
         where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the top level"
         failure = error(f"{message} (HTTP {response.status_code}, at {where})", status=response.status_code)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, ArithmeticError):
         failure = error(f"{message} (HTTP {response.status_code})", status=response.status_code)
     raise failure from None
