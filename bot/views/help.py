@@ -1,0 +1,124 @@
+"""`/loyalty help`, and the short usage reply the command parser gives when something was wrong."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.views.common import Message, code, context, escape, fallback, header, section
+
+COMMAND = "/loyalty"
+
+
+class Usage(NamedTuple):
+    """How one subcommand is typed, an example, and what it does."""
+
+    usage: str
+    example: str
+    description: str
+
+
+USAGES: dict[str, Usage] = {
+    "help": Usage("help", "help", "This list."),
+    "cards": Usage("cards", "cards", "Lists the loyalty cards, with their ids and codes."),
+    "members": Usage(
+        "members <card> [words…] [--voided]",
+        'members "Coffee Club" ada',
+        "Searches a card's members by name, email, phone or code; add `--voided` to include voided cards.",
+    ),
+    "member": Usage(
+        "member <card> <member>",
+        'member "Coffee Club" ada@example.com',
+        "Shows one member: contact, stamps, rewards, custom fields, wallet link, and buttons to act.",
+    ),
+    "copy": Usage(
+        "copy <card> [new name]",
+        'copy "Coffee Club" Coffee Club Summer',
+        "Copies a card; the new name is at most 50 characters.",
+    ),
+    "add": Usage("add <card>", 'add "Coffee Club"', "Opens a form to create a member."),
+    "import": Usage(
+        "import <card>", 'import "Coffee Club"', "Creates many members at once from a CSV, pasted or uploaded.",
+    ),
+    "edit": Usage(
+        "edit <card> <member>", 'edit "Coffee Club" ada@example.com', "Opens a form prefilled with the member.",
+    ),
+    "stamp": Usage(
+        "stamp <card> <member> [amount]",
+        'stamp "Coffee Club" ada@example.com 2',
+        "Adds stamps (1 unless you say) and shows the new count and any reward earned.",
+    ),
+    "redeem": Usage(
+        "redeem <card> <member>",
+        'redeem "Coffee Club" ada@example.com',
+        "Lists the member's available rewards to use.",
+    ),
+    "push": Usage(
+        "push <card> [--to <member>[,<member>…]] <message>",
+        'push "Coffee Club" --to ada@example.com,+3212345678 Your free coffee is waiting!',
+        "Sends a push notification. Without `--to` it goes to every member, once an admin other than you approves.",
+    ),
+    "void": Usage(
+        "void <card> <member>",
+        'void "Coffee Club" ada@example.com',
+        "Voids a member's card, after you confirm with a button.",
+    ),
+    "delete": Usage(
+        "delete <card> <member>",
+        'delete "Coffee Club" ada@example.com',
+        "Deletes a member, after you confirm with a button.",
+    ),
+    "audit": Usage("audit [<card>]", 'audit "Coffee Club"', "Shows the latest recorded changes."),
+}
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Look up", ("cards", "members", "member")),
+    ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
+    ("Admin", ("void", "delete", "audit")),
+)
+
+_HINTS = (
+    "`<card>` is a card's id, its code, or its exact name in quotes. "
+    "`<member>` is a member's id, code, email or phone."
+)
+
+
+def _command(text: str) -> str:
+    return code(f"{COMMAND} {text}")
+
+
+def _entry(name: str) -> str:
+    usage = USAGES[name]
+    return f"{_command(usage.usage)}\n{usage.description} For example: {_command(usage.example)}"
+
+
+def help_message(*, unknown: str | None = None, suggestion: str | None = None) -> Message:
+    """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood."""
+    blocks = []
+    if unknown is not None:
+        line = f":thinking_face: I don't know {code(unknown, 60)}."
+        if suggestion is not None and suggestion in USAGES:
+            line += f" Did you mean {code(suggestion)}?\n{_entry(suggestion)}"
+        blocks.append(section(line))
+    blocks.append(header(f"How to use {COMMAND}"))
+    for title, names in GROUPS:
+        blocks.append(section(f"*{title}*\n\n" + "\n\n".join(_entry(name) for name in names)))
+    blocks.append(context(escape(_HINTS), f"Answers about members are only shown to you. {_command('help')}"))
+    intro = f"I don't know {escape(unknown)}." if unknown is not None else ""
+    return Message(text=fallback(f"{intro} How to use {COMMAND}: {COMMAND} help"), blocks=blocks)
+
+
+def usage_message(subcommand: str, problem: str) -> Message:
+    """What was wrong with a command, then its right usage and an example; `problem` is escaped here."""
+    usage = USAGES.get(subcommand)
+    if usage is None:
+        return help_message(unknown=subcommand)
+    lines = (
+        f":warning: {escape(problem)}",
+        f"*Usage:* {_command(usage.usage)}",
+        f"*Example:* {_command(usage.example)}",
+        usage.description,
+    )
+    return Message(
+        text=fallback(f"{escape(problem)} Usage: {escape(COMMAND)} {escape(usage.usage)}"),
+        blocks=[section("\n".join(lines)), context(f"All commands: {_command('help')}")],
+    )

@@ -1,0 +1,54 @@
+"""Every action_id, callback_id and block_id the app uses, in one place, and the values buttons carry."""
+
+from __future__ import annotations
+
+import re
+
+# Cards list: "Members" button on each card; value = the card id.
+CARDS_MEMBERS = "cards.members"
+
+# Member search pages. Slack refuses two elements with one action_id in the same actions block, so
+# Previous and Next get their own ids; MEMBERS_PAGE matches both (Bolt's `app.action` takes a pattern).
+# Value = PageState.encode() of the page to show.
+MEMBERS_PAGE_PREVIOUS = "members.page.previous"
+MEMBERS_PAGE_NEXT = "members.page.next"
+MEMBERS_PAGE: re.Pattern[str] = re.compile(r"^members\.page\.(?:previous|next)$")
+
+# One member: value = member_ref(card_id, member_id), i.e. "<card_id>:<member_id>".
+MEMBER_OPEN = "member.open"
+MEMBER_STAMP = "member.stamp"
+MEMBER_REDEEM = "member.redeem"
+MEMBER_EDIT = "member.edit"
+MEMBER_VOID = "member.void"
+MEMBER_DELETE = "member.delete"
+
+# The lookup modal, opened by the global shortcut.
+LOOKUP_SHORTCUT = "lookup_member"
+LOOKUP_VIEW = "lookup"
+LOOKUP_CARD_BLOCK = "lookup.card"
+LOOKUP_CARD_ACTION = "lookup.card.select"
+LOOKUP_QUERY_BLOCK = "lookup.query"
+LOOKUP_QUERY_ACTION = "lookup.query.input"
+# The modal that answers a lookup; its private_metadata is the member_ref when one member was found.
+LOOKUP_RESULT_VIEW = "lookup.result"
+# "Open" on one of several matches inside that modal (value = member_ref): update the modal in place.
+LOOKUP_OPEN = "lookup.open"
+
+# Canonical ids only (no sign, no leading zeros, at most 18 digits): exactly what member_ref writes.
+_ID = r"(0|[1-9][0-9]{0,17})"
+_MEMBER_REF = re.compile(f"{_ID}:{_ID}")
+
+
+def member_ref(card_id: int, member_id: int) -> str:
+    """The value of a member's buttons: `"<card_id>:<member_id>"`."""
+    return f"{card_id}:{member_id}"
+
+
+def parse_member_ref(value: object) -> tuple[int, int] | None:
+    """`(card_id, member_id)` from a button value, or None for anything we did not produce."""
+    if not isinstance(value, str):
+        return None
+    match = _MEMBER_REF.fullmatch(value)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))
