@@ -1,0 +1,58 @@
+"""Fixtures: a started bench, a tiny real Bolt app served over HTTP on 127.0.0.1, and a driver for it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.slackbench import FakeSlack, SlackDriver
+from tests.slackbench.bolt_app import register
+
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench-token"
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output clean."""
+
+
+@pytest.fixture
+def bench() -> Iterator[FakeSlack]:
+    with FakeSlack(bot_token=BOT_TOKEN) as bench:
+        bench.add_user("U_ADMIN", "ada", real_name="Ada Admin", is_admin=True)
+        bench.add_user("U_GUEST", "gus", is_restricted=True)
+        bench.add_user("U_OTHER", "olga", team_id="T0ELSEWHERE")
+        bench.add_usergroup("S_ADMINS", ["U_ADMIN"])
+        bench.add_channel("C0GENERAL", "general")
+        yield bench
+
+
+@pytest.fixture
+def app_url(bench: FakeSlack) -> Iterator[str]:
+    app = App(client=WebClient(base_url=bench.api_url, token=BOT_TOKEN), signing_secret=SIGNING_SECRET)
+    register(app)
+    server = make_server("127.0.0.1", 0, SlackRequestHandler(app), server_class=_ThreadingWSGIServer,
+                         handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/slack/events"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def driver(bench: FakeSlack, app_url: str) -> Iterator[SlackDriver]:
+    with SlackDriver(bench, app_url=app_url, signing_secret=SIGNING_SECRET) as driver:
+        yield driver
