@@ -102,16 +102,6 @@ def test_requests_use_explicit_default_timeouts(client: LoyaltyClient, api: Fake
     assert timeout["read"] == DEFAULT_TIMEOUT.read == 10.0
 
 
-def test_one_connection_pool_serves_every_request(api: FakeApi) -> None:
-    transport = httpx.MockTransport(api.handle)
-    api.reply(httpx.Response(200, json=[]), httpx.Response(200, json=MEMBER))
-    with LoyaltyClient("http://127.0.0.1:9/v4", API_KEY, API_SECRET, transport=transport) as client:
-        client.list_cards()
-        client.get_member(1, 2)
-        assert client._session._http._transport is transport
-    assert len(api.requests) == 2
-
-
 @pytest.mark.parametrize(
     ("call", "field"),
     [
