@@ -113,10 +113,13 @@ def _searched(state: PageState) -> str:
 def members_page_message(card: Card, members: Sequence[Member], state: PageState, *, has_next: bool) -> Message:
     """One page of a member search: a row and an Open button per member, and Previous/Next buttons."""
     name = inline(card.display_name, 300)
-    summary = [_searched(state), f"page {state.page}"]
+    title = f"Members of {card.display_name}"
+    if state.query.strip():
+        title += f" matching “{state.query}”"
+    summary = [f"page {state.page}"] if state.query.strip() else ["all members", f"page {state.page}"]
     if state.include_voided:
         summary.append("voided cards included")
-    blocks: list[Block] = [header(f"Members of {card.display_name}"), context(" · ".join(summary))]
+    blocks: list[Block] = [header(title), context(" · ".join(summary))]
 
     navigation = []
     if state.page > 1:

@@ -72,8 +72,8 @@ def test_members_page_lists_members_with_open_and_page_buttons(card, ada, bob):
     assert members_page_message(card, [ada, bob], state, has_next=True).to_dict() == {
         "text": "2 members of Coffee Club, matching `ada`, page 2",
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "Members of Coffee Club"}},
-            {"type": "context", "elements": [_md("matching `ada` · page 2 · voided cards included")]},
+            {"type": "header", "text": {"type": "plain_text", "text": "Members of Coffee Club matching “ada”"}},
+            {"type": "context", "elements": [_md("page 2 · voided cards included")]},
             ADA_ROW,
             BOB_ROW,
             {"type": "actions", "elements": [
