@@ -3,13 +3,15 @@
 Retry policy — a read is safe to repeat, a change is not (the API has no idempotency key):
 
 - Reads (GET) are retried on connection errors, timeouts, 429 and 5xx, with exponential backoff and
-  full jitter, honouring Retry-After, while the time spent stays within the retry budget.
+  full jitter, honouring Retry-After, while the total time spent (attempts and waits) stays within the
+  retry budget, and for at most `max_attempts` tries.
 - Changes (POST/PUT/DELETE) are retried only when the request certainly did not reach the server:
   no connection could be made (ConnectError, ConnectTimeout, PoolTimeout) or the server answered 429.
 - Any other failure of a change raises OutcomeUnknown: a read or write timeout, a connection dropped
   after sending, and every 5xx answer. A 503 usually means "not processed", but a gateway may say 503
   after the backend did the work, and 500/502/504 certainly may follow a partial change; as the client
   cannot tell, it never guesses, and the caller tells the user to check before trying again.
+  A 2xx whose body cannot be read is also OutcomeUnknown for a change (see LoyaltyClient._change).
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ class ApiSession:
             response = self._send(method, path, json)
         except _NOT_SENT as exc:
             return _Retry(ApiUnavailable(f"Could not connect to the loyalty API ({type(exc).__name__})"), exc)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and a body that cannot be decoded
             if not repeatable:
                 raise OutcomeUnknown(
                     f"The loyalty API did not answer a change ({type(exc).__name__}); "
@@ -151,7 +153,7 @@ class ApiSession:
         try:
             # httpx's get() takes no body, but the members list is a GET carrying JSON: request() allows it.
             response = self._http.request(method, path, json=json)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             latency_ms = round((time.perf_counter() - started) * 1000)
             logger.warning(
                 "coupontools %s %s failed: %s after %d ms", method, path, type(exc).__name__, latency_ms,

@@ -118,6 +118,7 @@ def test_a_change_that_timed_out_reading_is_of_unknown_outcome_and_sent_once(
         pytest.param(lambda r: httpx.ReadError("reset", request=r), id="read error"),
         pytest.param(lambda r: httpx.WriteError("broken pipe", request=r), id="write error"),
         pytest.param(lambda r: httpx.WriteTimeout("stuck", request=r), id="write timeout"),
+        pytest.param(lambda r: httpx.DecodingError("bad gzip", request=r), id="undecodable answer"),
     ],
 )
 def test_a_change_whose_connection_failed_after_sending_is_never_repeated(
@@ -174,4 +175,15 @@ def test_a_change_that_never_connects_gives_up_as_unavailable(
     api.default = refuse
     with pytest.raises(ApiUnavailable):
         client.push(7, "Hi")
+    assert len(api.requests) == 5
+
+
+def test_a_read_that_keeps_timing_out_ends_as_unavailable(client: LoyaltyClient, api: FakeApi) -> None:
+    def time_out(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    api.default = time_out
+    with pytest.raises(ApiUnavailable) as caught:
+        client.get_member(7, 2)
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
     assert len(api.requests) == 5
