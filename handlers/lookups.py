@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.lookup import lookup_modal, lookup_result_modal
-from bot.views.member import member_message
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
@@ -18,6 +16,8 @@ from bot.services import Services
 from bot.views import ids
 from bot.views.cards import cards_message
 from bot.views.common import error_modal, loading_modal, notice
+from bot.views.lookup import lookup_choices_modal, lookup_member_modal, lookup_modal
+from bot.views.member import member_message
 from bot.views.members import PageState, member_choices_message, members_page_message
 from handlers.base import Router, on_action
 
@@ -122,11 +122,20 @@ def _register_lookup_modal(app: App, services: Services) -> None:
             services.access.require(interaction.user_id, Role.VIEWER)
             card = services.lookup.card(str(card_id))
             try:
-                result = lookup_result_modal(card, members=[services.lookup.member(card, query)], query=query)
+                result = lookup_member_modal(card, services.lookup.member(card, query))
             except SeveralMembers as many:
-                result = lookup_result_modal(card, members=many.members, query=query)
+                result = lookup_choices_modal(card, many.members, query)
             except LookupProblem as problem:
                 result = error_modal("Look up member", describe(problem))
             client.views_update(view_id=interaction.view_id, view=result)
 
         services.defer(interaction, answer)
+
+    def open_choice(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
+        ref = ids.parse_member_ref(action.get("value"))
+        if ref is None:
+            raise LookupProblem("That button is out of date. Look the member up again.")
+        card, member = services.lookup.member_by_id(*ref)
+        services.slack.views_update(view_id=interaction.view_id, view=lookup_member_modal(card, member))
+
+    on_action(app, services, ids.LOOKUP_OPEN, Role.VIEWER, open_choice)

@@ -106,7 +106,10 @@ def test_no_input_raises_anything_but_command_error(text: str) -> None:
     try:
         parse(text)
     except CommandError as exc:
-        assert exc.message
+        message = exc.message
+    else:
+        message = "parsed"
+    assert message
 
 
 @settings(max_examples=300, deadline=None)
@@ -117,4 +120,7 @@ def test_subcommands_with_any_arguments_parse_or_refuse_cleanly(name: str, words
     try:
         parse(" ".join([name, *words]))
     except CommandError as exc:
-        assert exc.message
+        message = exc.message
+    else:
+        message = "parsed"
+    assert message
