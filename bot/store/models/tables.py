@@ -1,0 +1,121 @@
+"""The store's tables (SQLAlchemy Core). Migrations in `bot/store/migrations/versions/` must match them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in Python; naive UTC text in SQLite, `timestamptz` in PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes: guessing their zone is how expiry bugs start."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to the store: pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        # SQLite compares these as text, so every value must be written in the same (UTC) form.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
+        """Hand back aware UTC datetimes whatever the backend returned."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @property
+    def python_type(self) -> type[Any]:
+        return datetime
+
+
+# SQLite only auto-increments an "INTEGER PRIMARY KEY"; PostgreSQL gets a 64-bit identity.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("actor", String(255), nullable=False),
+    Column("team_id", String(64), nullable=True),
+    Column("channel_id", String(64), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("card_id", BigInteger(), nullable=True),
+    Column("member_ids", JSON(), nullable=False),
+    Column("params", JSON(), nullable=False),
+    Column("request_id", String(255), nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text(), nullable=True),
+    Index("ix_audit_log_card_id_id", "card_id", "id"),
+    Index("ix_audit_log_created_at", "created_at"),
+)
+
+confirmations = Table(
+    "confirmations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("params", JSON(), nullable=False),
+    Column("requester", String(255), nullable=False),
+    Column("team_id", String(64), nullable=True),
+    Column("channel_id", String(64), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("cancelled_by", String(255), nullable=True),
+    Column("detail", Text(), nullable=True),
+    Index("ix_confirmations_state_expires_at", "state", "expires_at"),
+)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("card_id", BigInteger(), nullable=False),
+    Column("message", Text(), nullable=False),
+    Column("recipient_ids", JSON(), nullable=True),
+    Column("recipient_count", Integer(), nullable=False),
+    Column("requester", String(255), nullable=False),
+    Column("team_id", String(64), nullable=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("message_channel_id", String(64), nullable=True),
+    Column("message_ts", String(64), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("approver", String(255), nullable=True),
+    Column("approved_at", UTCDateTime(), nullable=True),
+    Column("rejected_by", String(255), nullable=True),
+    Column("rejected_at", UTCDateTime(), nullable=True),
+    Column("rejection_reason", Text(), nullable=True),
+    Column("cancelled_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("detail", Text(), nullable=True),
+    Column("total_recipients", Integer(), nullable=True),
+    Index("ix_approvals_state_expires_at", "state", "expires_at"),
+)
