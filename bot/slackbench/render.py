@@ -59,7 +59,7 @@ class _Renderer:
             style = f" ({element['style']})" if element.get("style") else ""
             return f"[{self.numbers.get((id(element), None), '?')}] {plain(element.get('text'))}{style}"
         if kind in OPTION_ELEMENTS:
-            name = plain(element.get("placeholder")) or ("…" if kind == "overflow" else kind)
+            name = plain(element.get("placeholder")) or ("…" if kind == "overflow" else "Choose")
             picks = "  ".join(f"({self.numbers.get((id(element), id(o)), '?')}) {plain(o.get('text'))}"
                               for o in element_options(element))
             return f"{name}: {picks}"
@@ -75,7 +75,9 @@ class _Renderer:
             return [RULE]
         if kind == "section":
             lines = plain(block.get("text")).splitlines() if block.get("text") else []
-            lines += [f"  • {line}" for field in block.get("fields") or [] for line in plain(field).splitlines()]
+            for item in block.get("fields") or []:
+                first, *rest = plain(item).splitlines() or [""]
+                lines += [f"  • {first}", *(f"    {line}" for line in rest)]
             if isinstance(block.get("accessory"), dict):
                 lines.append(f"  {self.control(block['accessory'])}")
             return lines
@@ -95,12 +97,22 @@ class _Renderer:
     def input(self, block: dict[str, Any]) -> list[str]:
         element = block.get("element") or {}
         optional = " (optional)" if block.get("optional") else ""
-        initial = element.get("initial_value") or text_of((element.get("initial_option") or {}).get("text"))
-        shown = self.control(element) if element.get("type") in OPTION_ELEMENTS else f"[{initial or '…'}]"
+        if element.get("type") in OPTION_ELEMENTS:
+            shown = _choices(element)
+        else:
+            initial = element.get("initial_value") or plain(element.get("placeholder"))
+            shown = f"[{initial or '…'}]"
         lines = [f"{plain(block.get('label'))}{optional}: {shown}"]
         if block.get("hint"):
             lines.append(f"  ({plain(block['hint'])})")
         return lines
+
+
+def _choices(element: dict[str, Any]) -> str:
+    """A form field's options, marking the preselected ones: `( ) Gold  (•) Silver`, `[x]` for checkboxes."""
+    chosen = [element.get("initial_option"), *(element.get("initial_options") or [])]
+    marks = ("[ ]", "[x]") if element.get("type") == "checkboxes" else ("( )", "(•)")
+    return "  ".join(f"{marks[o in chosen]} {plain(o.get('text'))}" for o in element_options(element))
 
 
 def render_blocks(blocks: list[dict[str, Any]]) -> str:

@@ -89,12 +89,12 @@ def _check_block(where: str, block: dict[str, Any]) -> list[str]:
 
 
 def _check_with_sdk(where: str, block: dict[str, Any]) -> list[str]:
-    parsed = Block.parse(block)
-    if parsed is None:
-        return [f"{where}: unknown block type {block.get('type')!r}"]
     try:
+        parsed = Block.parse(block)
+        if parsed is None:
+            return [f"{where}: unknown block type {block.get('type')!r}"]
         as_dict = parsed.to_dict()
-    except SlackObjectFormationError as exc:
+    except (SlackObjectFormationError, TypeError, ValueError, AttributeError) as exc:
         return [f"{where}: {exc}"]
     unknown = [e.get("type") for e in block_elements(block)] if None in as_dict.get("elements", []) else []
     return [f"{where}: unknown element type among {unknown}"] if unknown else []
@@ -114,8 +114,8 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MESSAGE_MAX_BLOCKS) -> lis
         if not isinstance(block, dict) or "type" not in block:
             problems.append(f"blocks[{n}]: a block must be an object with a type")
             continue
-        problems += _check_with_sdk(where, block)
-        problems += _check_block(where, block)
+        # our checks name the length found; the sdk's (first failure only) cover what ours do not
+        problems += _check_block(where, block) or _check_with_sdk(where, block)
     block_ids = Counter(b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id"))
     problems += [f"block_id {b!r} is used {n} times" for b, n in block_ids.items() if n > 1]
     return problems

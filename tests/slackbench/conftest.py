@@ -19,11 +19,11 @@ SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep test output clean."""
 
@@ -43,8 +43,8 @@ def bench() -> Iterator[FakeSlack]:
 def app_url(bench: FakeSlack) -> Iterator[str]:
     app = App(client=WebClient(base_url=bench.api_url, token=BOT_TOKEN), signing_secret=SIGNING_SECRET)
     register(app)
-    server = make_server("127.0.0.1", 0, SlackRequestHandler(app), server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
+    server = make_server("127.0.0.1", 0, SlackRequestHandler(app), server_class=ThreadingWSGIServer,
+                         handler_class=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/slack/events"
