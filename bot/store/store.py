@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from types import TracebackType
 
+from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -51,6 +52,13 @@ class Store:
             # The driver's own words say why (refused, unknown host…) and never include the password.
             reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
             raise StoreUnavailable(f"cannot open the database at {shown}: {reason}") from None
+        except CommandError as exc:
+            engine.dispose()
+            # Typically a newer release migrated this database: this one does not know its revision.
+            raise StoreUnavailable(
+                f"the database at {shown} has a schema this version of the bot does not know ({exc}); "
+                "run the newest release"
+            ) from None
         logger.info("store ready at %s", shown)
         return cls(database, url=shown, migrated=migrated)
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import Connection, create_engine
 
 from bot.store import Store
+from bot.store.db import normalise_url
 
 POSTGRES_URL = os.environ.get("LOYALTY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -27,6 +30,17 @@ def _admin_connect() -> psycopg.Connection:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+
+
+@contextmanager
+def direct_connection(url: str) -> Iterator[Connection]:
+    """A connection beside the store's own, to look at (or tamper with) what it wrote."""
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

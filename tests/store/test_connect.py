@@ -9,25 +9,22 @@ from collections.abc import Callable
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from bot.store import Store, StoreUnavailable
 from bot.store.db import Database, create_store_engine, normalise_url, safe_url
 from bot.store.models.tables import metadata
 from tests.store import workers
+from tests.store.conftest import direct_connection
 
 
 def test_connect_creates_the_three_tables_and_records_the_schema_version(database_url: str) -> None:
     with Store.connect(database_url) as store:
         assert store.migrated
         assert store.ping()
-    engine = create_engine(normalise_url(database_url))
-    try:
-        with engine.connect() as connection:
-            assert {"audit_log", "confirmations", "approvals"} <= set(inspect(connection).get_table_names())
-            assert MigrationContext.configure(connection).get_current_revision() == "0001"
-    finally:
-        engine.dispose()
+    with direct_connection(database_url) as connection:
+        assert {"audit_log", "confirmations", "approvals"} <= set(inspect(connection).get_table_names())
+        assert MigrationContext.configure(connection).get_current_revision() == "0001"
 
 
 def test_connecting_again_leaves_a_current_schema_alone(database_url: str) -> None:
@@ -37,13 +34,8 @@ def test_connecting_again_leaves_a_current_schema_alone(database_url: str) -> No
 
 
 def test_migrated_schema_matches_the_tables_the_code_uses(store: Store, database_url: str) -> None:
-    engine = create_engine(normalise_url(database_url))
-    try:
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    finally:
-        engine.dispose()
-    assert differences == []
+    with direct_connection(database_url) as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 
 
 def test_two_processes_connecting_to_a_fresh_database_both_succeed_and_one_migrates(
@@ -61,10 +53,16 @@ def test_two_processes_connecting_to_a_fresh_database_both_succeed_and_one_migra
         process.join(timeout=60)
     assert [status for status, _ in reports] == ["ok", "ok"], reports
     assert sorted(migrated for _, migrated in reports) == [False, True]
-    with Store.connect(url) as store:
-        assert not store.migrated
-        with store._db.read() as connection:
-            assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    with direct_connection(url) as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+
+
+def test_a_schema_from_a_newer_release_is_refused_with_advice(database_url: str) -> None:
+    Store.connect(database_url).close()
+    with direct_connection(database_url) as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreUnavailable, match="newest release"):
+        Store.connect(database_url)
 
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
@@ -85,7 +83,9 @@ def test_safe_url_masks_the_password() -> None:
 
 
 def test_sqlite_database_runs_in_wal_mode(make_sqlite_url: Callable[[], str]) -> None:
-    with Store.connect(make_sqlite_url()) as store, store._db.read() as connection:
+    url = make_sqlite_url()
+    Store.connect(url).close()
+    with direct_connection(url) as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
 
 
