@@ -13,11 +13,12 @@ Used by the end-to-end tests and by `loyalty-bot demo`. Typical use:
 from bot.slackbench.driver import Ack, SlackDriver
 from bot.slackbench.elements import Control, controls
 from bot.slackbench.render import render_blocks, render_message, render_view
-from bot.slackbench.server import DEFAULT_TEAM_ID, Call, FakeSlack, Violation
+from bot.slackbench.server import DEFAULT_CHANNEL, DEFAULT_TEAM_ID, Call, FakeSlack, Violation
 from bot.slackbench.state import BenchTimeout, Channel, Ephemeral, File, Message, User, View
 from bot.slackbench.validation import validate_blocks, validate_view
 
 __all__ = [
+    "DEFAULT_CHANNEL",
     "DEFAULT_TEAM_ID",
     "Ack",
     "BenchTimeout",

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.slackbench.elements import Control
-from bot.slackbench.methods import ApiError, stamp_ids
+from bot.slackbench.methods import stamp_ids
 from bot.slackbench.payloads import UNSET, action_payload, element_state, find_control, submission_values
-from bot.slackbench.server import FakeSlack
+from bot.slackbench.protocol import ApiError
+from bot.slackbench.server import DEFAULT_CHANNEL, FakeSlack
 from bot.slackbench.state import Ephemeral, File, Message, View
 from bot.slackbench.validation import validate_view
 
@@ -132,7 +133,7 @@ class SlackDriver:
 
     # -- slash commands, shortcuts, events -------------------------------------------------------------
 
-    def command(self, text: str = "", *, user: str, channel: str = "C0GENERAL", command: str = "/loyalty",
+    def command(self, text: str = "", *, user: str, channel: str = DEFAULT_CHANNEL, command: str = "/loyalty",
                 signature: Signature = "valid") -> Ack:
         """Type `command text` in `channel`; an ack body is shown to the user as Slack would."""
         known = self.bench.user(user)

@@ -3,74 +3,19 @@
 from __future__ import annotations
 
 import copy
-import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot.slackbench.elements import block_elements
+from bot.slackbench.files import FilesApi
+from bot.slackbench.protocol import ApiError, BenchConfig, Params, ViolationHook, json_param, required, truthy
 from bot.slackbench.state import Ephemeral, File, Message, ResponseTarget, View, Workspace
 from bot.slackbench.validation import MESSAGE_MAX_BLOCKS, validate_blocks, validate_view
 
 MODAL_STACK_MAX = 3
 RESPONSE_URL_USES = 5  # Slack honours a response URL five times within 30 minutes
-
-
-class ApiError(Exception):
-    """A Slack error answer: `{"ok": false, "error": ...}` with an HTTP status."""
-
-    def __init__(self, error: str, *, status: int = 200, messages: list[str] | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.status = status
-        self.messages = messages or []
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error": self.error}
-        if self.messages:
-            body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
-        return body
-
-
-@dataclass
-class BenchConfig:
-    """Who the app is in the fake workspace, and the bench's own rules."""
-
-    bot_token: str
-    team_id: str
-    team_domain: str
-    bot_user_id: str
-    bot_id: str
-    app_id: str
-    trigger_ttl: float
-    base_url: str = ""
-
-
-Params = dict[str, Any]
-Violation = Callable[[str, list[str]], None]
-
-
-def _required(params: Params, name: str) -> Any:
-    value = params.get(name)
-    if value in (None, ""):
-        raise ApiError("invalid_arguments", messages=[f"missing required field: {name}"])
-    return value
-
-
-def _json_param(params: Params, name: str) -> Any:
-    value = params.get(name)
-    if isinstance(value, str):
-        try:
-            return json.loads(value) if value.strip() else None
-        except ValueError:
-            raise ApiError("invalid_arguments", messages=[f"{name} is not valid JSON"]) from None
-    return value
-
-
-def _truthy(value: Any) -> bool:
-    return value in (True, 1) or str(value).lower() in ("1", "true")
 
 
 def stamp_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -87,7 +32,7 @@ def stamp_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class WebApi:
     """Answers Web API calls from the app, reading and changing the workspace."""
 
-    def __init__(self, ws: Workspace, config: BenchConfig, on_violation: Violation) -> None:
+    def __init__(self, ws: Workspace, config: BenchConfig, on_violation: ViolationHook) -> None:
         self.ws = ws
         self.config = config
         self.on_violation = on_violation
@@ -99,15 +44,14 @@ class WebApi:
             "views.update": self.views_update, "views.publish": self.views_publish,
             "usergroups.users.list": self.usergroups_users_list, "users.info": self.users_info,
             "conversations.info": self.conversations_info,
-            "files.getUploadURLExternal": self.files_get_upload_url_external,
-            "files.completeUploadExternal": self.files_complete_upload_external,
-            "files.info": self.files_info,
         }
+        self.files = FilesApi(ws, config, self.post)
+        self.methods.update(self.files.methods)
 
     # -- checks shared by methods --------------------------------------------------------------
 
     def _blocks(self, method: str, params: Params) -> list[dict[str, Any]]:
-        blocks = _json_param(params, "blocks")
+        blocks = json_param(params, "blocks")
         if blocks is None:
             return []
         problems = validate_blocks(blocks, max_blocks=MESSAGE_MAX_BLOCKS)
@@ -117,7 +61,7 @@ class WebApi:
         return stamp_ids(blocks)
 
     def _view(self, method: str, params: Params) -> dict[str, Any]:
-        view = _json_param(params, "view")
+        view = json_param(params, "view")
         problems = validate_view(view) if view is not None else ["view is required"]
         if problems:
             self.on_violation(method, problems)
@@ -133,7 +77,7 @@ class WebApi:
 
     def _take_trigger(self, params: Params) -> str:
         """The user a trigger id was issued for; it is spent by this call."""
-        trigger = self.ws.triggers.get(str(_required(params, "trigger_id")))
+        trigger = self.ws.triggers.get(str(required(params, "trigger_id")))
         if trigger is None:
             raise ApiError("invalid_trigger_id")
         if trigger.used:
@@ -166,7 +110,7 @@ class WebApi:
                 "is_enterprise_install": False}
 
     def chat_post_message(self, params: Params) -> dict[str, Any]:
-        channel = self.ws.channel(str(_required(params, "channel")))
+        channel = self.ws.channel(str(required(params, "channel")))
         text, blocks = self._message_content("chat.postMessage", params)
         message = self.post(channel.id, text, blocks, thread_ts=params.get("thread_ts") or None)
         return {"ok": True, "channel": channel.id, "ts": message.ts, "message": message.to_api()}
@@ -192,13 +136,13 @@ class WebApi:
         return ephemeral
 
     def chat_post_ephemeral(self, params: Params) -> dict[str, Any]:
-        channel, user = str(_required(params, "channel")), str(_required(params, "user"))
+        channel, user = str(required(params, "channel")), str(required(params, "user"))
         text, blocks = self._message_content("chat.postEphemeral", params)
         ephemeral = self.post_ephemeral(channel, user, text, blocks, params.get("thread_ts") or None)
         return {"ok": True, "message_ts": ephemeral.ts}
 
     def _own_message(self, params: Params, ts_name: str = "ts") -> Message:
-        message = self.ws.find_message(str(_required(params, "channel")), str(_required(params, ts_name)))
+        message = self.ws.find_message(str(required(params, "channel")), str(required(params, ts_name)))
         if message is None:
             raise ApiError("message_not_found")
         if message.bot_id != self.config.bot_id:
@@ -224,7 +168,7 @@ class WebApi:
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def chat_get_permalink(self, params: Params) -> dict[str, Any]:
-        channel, ts = str(_required(params, "channel")), str(_required(params, "message_ts"))
+        channel, ts = str(required(params, "channel")), str(required(params, "message_ts"))
         if self.ws.find_message(channel, ts) is None:
             raise ApiError("message_not_found")
         link = f"https://{self.config.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
@@ -274,7 +218,7 @@ class WebApi:
         view.payload, view.type, view.hash = payload, payload["type"], self._hash()
 
     def views_publish(self, params: Params) -> dict[str, Any]:
-        user = str(_required(params, "user_id"))
+        user = str(required(params, "user_id"))
         payload = self._view("views.publish", params)
         if payload["type"] != "home":
             raise ApiError("invalid_arguments", messages=["views.publish takes a view of type home"])
@@ -288,78 +232,22 @@ class WebApi:
         return self._view_answer(home)
 
     def usergroups_users_list(self, params: Params) -> dict[str, Any]:
-        group = str(_required(params, "usergroup"))
+        group = str(required(params, "usergroup"))
         if group not in self.ws.usergroups:
             raise ApiError("no_such_subteam")
         return {"ok": True, "users": list(self.ws.usergroups[group])}
 
     def users_info(self, params: Params) -> dict[str, Any]:
-        user = self.ws.users.get(str(_required(params, "user")))
+        user = self.ws.users.get(str(required(params, "user")))
         if user is None:
             raise ApiError("user_not_found")
         return {"ok": True, "user": user.to_api()}
 
     def conversations_info(self, params: Params) -> dict[str, Any]:
-        channel = self.ws.channels.get(str(_required(params, "channel")))
+        channel = self.ws.channels.get(str(required(params, "channel")))
         if channel is None:
             raise ApiError("channel_not_found")
         return {"ok": True, "channel": channel.to_api(self.config.team_id)}
-
-    def new_file(self, name: str, content: bytes, *, user: str, title: str | None = None,
-                 mimetype: str = "application/octet-stream") -> File:
-        """Register a file in the workspace (not yet shared anywhere)."""
-        file_id = self.ws.new_id("F")
-        base = f"{self.config.base_url}files/{file_id}"
-        file = File(id=file_id, name=name, title=title or name, content=content, user=user,
-                    created=int(time.time()), url_private=f"{base}/{name}",
-                    url_private_download=f"{base}/download/{name}", mimetype=mimetype)
-        self.ws.files[file_id] = file
-        return file
-
-    def files_get_upload_url_external(self, params: Params) -> dict[str, Any]:
-        name, length = str(_required(params, "filename")), _required(params, "length")
-        if not str(length).isdigit():
-            raise ApiError("invalid_arguments", messages=["length must be a number"])
-        file = self.new_file(name, b"", user=self.config.bot_user_id)
-        return {"ok": True, "upload_url": f"{self.config.base_url}upload/{file.id}", "file_id": file.id}
-
-    def receive_upload(self, file_id: str, content: bytes) -> bool:
-        """Store the bytes posted to an upload URL; False when the URL is unknown or already used."""
-        file = self.ws.files.get(file_id)
-        if file is None or file.uploaded:
-            return False
-        file.content, file.uploaded = content, True
-        self.ws.touch()
-        return True
-
-    def files_complete_upload_external(self, params: Params) -> dict[str, Any]:
-        entries = _json_param(params, "files")
-        if not isinstance(entries, list) or not entries:
-            raise ApiError("invalid_arguments", messages=["files must be a non-empty list"])
-        files: list[File] = []
-        for entry in entries:
-            file = self.ws.files.get(str(entry.get("id")))
-            if file is None or not file.uploaded:
-                raise ApiError("file_not_found")
-            file.title = str(entry.get("title") or file.name)
-            files.append(file)
-        channels = [c for c in str(params.get("channels") or "").split(",") if c]
-        if params.get("channel_id"):
-            channels.insert(0, str(params["channel_id"]))
-        for channel_id in channels:
-            channel = self.ws.channel(channel_id)
-            for file in files:
-                file.channels.append(channel.id)
-            self.post(channel.id, str(params.get("initial_comment") or ""), [],
-                      thread_ts=params.get("thread_ts") or None, files=files)
-        self.ws.touch()
-        return {"ok": True, "files": [{"id": f.id, "title": f.title} for f in files]}
-
-    def files_info(self, params: Params) -> dict[str, Any]:
-        file = self.ws.files.get(str(_required(params, "file")))
-        if file is None or not file.uploaded:
-            raise ApiError("file_not_found")
-        return {"ok": True, "file": file.to_api()}
 
     # -- response URLs -----------------------------------------------------------------------------
 
@@ -370,14 +258,14 @@ class WebApi:
             raise ApiError("expired_url", status=404)
         target.uses += 1
         source = target.source
-        if _truthy(body.get("delete_original")):
+        if truthy(body.get("delete_original")):
             self._remove(source)
             target.source = None
             self.ws.touch()
             return {"ok": True}
         blocks = self._blocks("response_url", body)
         text = str(body.get("text") or "")
-        if _truthy(body.get("replace_original")) and source is not None:
+        if truthy(body.get("replace_original")) and source is not None:
             source.text, source.blocks = text, blocks
             if isinstance(source, Message):
                 source.edited = True

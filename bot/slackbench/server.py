@@ -11,11 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slackbench.methods import ApiError, BenchConfig, WebApi
+from bot.slackbench.methods import WebApi
+from bot.slackbench.protocol import ApiError, BenchConfig
 from bot.slackbench.state import Ephemeral, File, Message, Trigger
 from bot.slackbench.workspace import WorkspaceView
 
 DEFAULT_TEAM_ID = "T0LOYALTY"
+DEFAULT_CHANNEL = "C0GENERAL"
+"""Where `SlackDriver.command` types by default; the bench starts with it, named #general."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ class FakeSlack(WorkspaceView):
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.add_channel(DEFAULT_CHANNEL, "general")
+        self.add_user(bot_user_id, "loyalty-bot", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -236,7 +241,7 @@ class FakeSlack(WorkspaceView):
                       mimetype: str = "text/plain") -> File:
         """A file a user has uploaded, e.g. to hand to a `file_input` in `driver.submit`."""
         with self.workspace.lock:
-            file = self.api.new_file(name, content, user=user, title=title, mimetype=mimetype)
+            file = self.api.files.new_file(name, content, user=user, title=title, mimetype=mimetype)
             file.uploaded = True
             self.workspace.touch()
             return file
@@ -307,7 +312,7 @@ class FakeSlack(WorkspaceView):
     def handle_upload(self, file_id: str, content: bytes) -> bool:
         """Store the bytes of a files upload v2 upload URL."""
         with self.workspace.lock:
-            accepted = self.api.receive_upload(file_id, content)
+            accepted = self.api.files.receive_upload(file_id, content)
             self._record("upload", {"file_id": file_id, "length": len(content)}, 200 if accepted else 404,
                          {"ok": accepted})
             return accepted

@@ -35,7 +35,6 @@ def bench() -> Iterator[FakeSlack]:
         bench.add_user("U_GUEST", "gus", is_restricted=True)
         bench.add_user("U_OTHER", "olga", team_id="T0ELSEWHERE")
         bench.add_usergroup("S_ADMINS", ["U_ADMIN"])
-        bench.add_channel("C0GENERAL", "general")
         yield bench
 
 

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.slackbench import FakeSlack
+from bot.slackbench import BenchTimeout, FakeSlack
 from tests.slackbench.conftest import BOT_TOKEN
 
 MODAL: dict[str, Any] = {"type": "modal", "callback_id": "m", "title": {"type": "plain_text", "text": "Hi"},
@@ -158,3 +158,13 @@ def test_registered_files_are_served_only_with_the_bot_token(bench: FakeSlack) -
     assert httpx.get(file.url_private_download).status_code == 403
     answer = httpx.get(file.url_private_download, headers={"Authorization": f"Bearer {BOT_TOKEN}"})
     assert answer.content == b"email\n"
+
+
+def test_the_bot_itself_is_a_user_of_the_workspace(client: WebClient, bench: FakeSlack) -> None:
+    bot = client.users_info(user=bench.config.bot_user_id)["user"]
+    assert bot["is_bot"] is True
+
+
+def test_waiting_for_something_that_never_comes_fails_with_a_clear_message(bench: FakeSlack) -> None:
+    with pytest.raises(BenchTimeout, match="an ephemeral message to U_ADMIN"):
+        bench.wait_for_ephemeral("U_ADMIN", timeout=0.05)
