@@ -15,9 +15,6 @@ from bot.logs import setup_logging
 
 log = logging.getLogger("bot")
 
-DEMO_API_KEY = "demo-key"
-DEMO_API_SECRET = "demo-secret"  # noqa: S105 - the sandbox's published demo credential, not a secret
-
 
 def _secrets(settings: Settings) -> tuple[str, ...]:
     values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
@@ -27,7 +24,7 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
 
 def _embedded_sandbox(settings: Settings) -> Settings:
     """Without API credentials, serve against a local sandbox so a new user sees the bot work at once."""
-    from bot.sandbox import SandboxServer
+    from bot.sandbox import DEMO_API_KEY, DEMO_API_SECRET, SandboxServer
 
     sandbox = SandboxServer(api_key=DEMO_API_KEY, api_secret=DEMO_API_SECRET, port=0).start()
     log.warning("COUPONTOOLS_API_KEY/SECRET are not set: using the local sandbox API with demo data at %s",
@@ -82,6 +79,7 @@ def _serve_socket_mode(app: object, settings: Settings) -> None:
 
 def sandbox(args: argparse.Namespace) -> int:
     """Serve the local Coupontools-compatible API until SIGTERM."""
+    from bot.sandbox import DEMO_API_KEY, DEMO_API_SECRET
     from bot.sandbox import serve as serve_sandbox
 
     settings = load_settings()

@@ -65,6 +65,7 @@ class HttpServer:
             ident="loyalty-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
         )
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
@@ -76,15 +77,25 @@ class HttpServer:
         host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
         return f"http://{host}:{self.port}"
 
+    def _loop(self) -> None:
+        # Waitress's own run() loops until its sockets are closed under it, which races with a close from
+        # another thread; polling a stop flag lets the loop's own thread be the one that finishes.
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=0.2, map=server._map, count=1)  # type: ignore[union-attr]
+
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="http", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        """Stop accepting, let requests in progress finish (up to a few seconds), then close."""
+        self._stopping.set()
         if self._thread:
             self._thread.join(timeout=5)
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)  # type: ignore[union-attr]
+        self._server.close()
 
     def serve_until_signalled(self, on_stop: Callable[[], None] = lambda: None) -> None:
         """Serve in the foreground until SIGTERM or SIGINT, then stop accepting and let work finish."""
