@@ -265,8 +265,11 @@ class SlackDriver:
             if action == "clear":
                 stack.clear()
             elif action == "update":
-                self.bench.api.replace_view(view, body)
-                view.seq = ws.touch()
+                # The app may call views.update right after acking, and that call can reach the bench
+                # before this ack is read; Slack applies the ack first, so the app's later update wins.
+                if view.seq <= ack.since:
+                    self.bench.api.replace_view(view, body)
+                    view.seq = ws.touch()
             elif action == "push":
                 try:
                     self.bench.api.push_view(view.user, body).seq = ws.touch()

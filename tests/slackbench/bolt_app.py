@@ -120,6 +120,13 @@ def register(app: App) -> None:
             "type": "modal", "callback_id": "added", "title": {"type": "plain_text", "text": "Member added"},
             "blocks": [_section(f"Added {email} ({tier}), {len(files)} file(s), card {view['private_metadata']}")]})
 
+    @app.view("slow_lookup")
+    def slow_lookup(ack: Ack, view: dict[str, Any], client: WebClient) -> None:
+        ack(response_action="update", view={"type": "modal", "title": {"type": "plain_text", "text": "Looking up"},
+                                            "blocks": [_section("Loading…")]})
+        client.views_update(view_id=view["id"], view={
+            "type": "modal", "title": {"type": "plain_text", "text": "Found"}, "blocks": [_section("Ada")]})
+
     @app.shortcut("open_tools")
     def tools(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

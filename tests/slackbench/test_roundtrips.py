@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from slack_sdk import WebClient
+
 from bot.slackbench import FakeSlack, SlackDriver
+from tests.slackbench.conftest import BOT_TOKEN
 
 
 def test_slash_command_reply_through_response_url_is_an_ephemeral_for_that_user(
@@ -134,3 +137,17 @@ def test_files_upload_v2_shares_the_file_and_its_download_needs_the_bot_token(
     assert post.text == "Done"
     assert [c.method for c in bench.calls() if c.method.startswith(("files.", "upload"))] == [
         "files.getUploadURLExternal", "upload", "files.completeUploadExternal", "files.info"]
+
+
+def test_an_update_the_app_sends_right_after_its_update_ack_is_what_stays(
+    bench: FakeSlack, driver: SlackDriver
+) -> None:
+    WebClient(base_url=bench.api_url, token=BOT_TOKEN).views_open(
+        trigger_id=bench.issue_trigger("U_ADMIN"),
+        view={"type": "modal", "callback_id": "slow_lookup", "title": {"type": "plain_text", "text": "Look up"},
+              "submit": {"type": "plain_text", "text": "Go"}, "blocks": [{"type": "divider"}]})
+
+    driver.submit(bench.modal("U_ADMIN"), {}, user="U_ADMIN")
+
+    bench.wait_for_call("views.update")
+    assert bench.wait_for(lambda: (m := bench.modal("U_ADMIN")) is not None and m.title == "Found")
