@@ -122,3 +122,14 @@ def test_home_tab_shows_the_role_and_the_cards(stack: LocalStack) -> None:
     home = stack.slack.wait_for_home(ADMIN)
     assert "admin" in str(home.blocks)
     assert "Coffee Club" in str(home.blocks)
+
+
+def test_roles_can_name_user_groups(tmp_path) -> None:
+    with LocalStack(workdir=tmp_path, loyalty_viewers=("S0STAFF",)) as stack:
+        stack.slack.add_usergroup("S0STAFF", ["U0STAFFER"])
+        stack.slack.add_user("U0STAFFER", "staffer")
+        stack.slack.add_user("U0VISITOR", "visitor")
+        assert "Lovelace" in ask(stack, f"member {DEMO_STAMP_CARD_ID} {DEMO_ADA_ID}", user="U0STAFFER")
+        assert "LOYALTY_VIEWERS" in ask(stack, f"member {DEMO_STAMP_CARD_ID} {DEMO_ADA_ID}", user="U0VISITOR")
+        # The group's members are read once and cached briefly, not on every command.
+        assert len(stack.slack.calls("usergroups.users.list")) == 1
