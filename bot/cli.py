@@ -1,4 +1,4 @@
-"""`loyalty-bot serve | sandbox`: the command line."""
+"""`loyalty-bot serve | sandbox | demo`: the command line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -94,6 +95,13 @@ def sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo(args: argparse.Namespace) -> int:
+    """The whole product on this machine, with a console that plays Slack (or a script of its commands)."""
+    from bot.demo import run_demo
+
+    return run_demo(args.script)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loyalty-bot", description="Run Coupontools loyalty programmes from Slack.")
     parser.add_argument("--version", action="version", version=f"loyalty-bot {__version__}")
@@ -109,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_parser.add_argument("--port", type=int, default=8080)
     sandbox_parser.add_argument("--state-file", help="keep the sandbox's data in this JSON file")
     sandbox_parser.set_defaults(run=sandbox)
+
+    demo_parser = commands.add_parser("demo", help="try the bot in this terminal: no Slack workspace or API account")
+    demo_parser.add_argument("--script", type=Path, metavar="FILE",
+                             help="run console commands from FILE and print the transcript (see examples/tour.txt)")
+    demo_parser.set_defaults(run=demo)
     return parser
 
 
