@@ -52,3 +52,23 @@ def parse_member_ref(value: object) -> tuple[int, int] | None:
     if not match:
         return None
     return int(match.group(1)), int(match.group(2))
+
+
+# --- Member changes: the add/edit form, the redeem modal (handlers/members.py, handlers/stamps.py) ---
+# The add/edit form: one input block per member field, block_id = member_form_block(<API field name>),
+# every input's action_id MEMBER_FORM_INPUT. private_metadata = FormState.encode() (bot/views/forms.py).
+MEMBER_FORM_VIEW = "member.form"
+MEMBER_FORM_INPUT = "member.form.input"
+_MEMBER_FORM_BLOCK = "member.form."
+
+
+def member_form_block(field: str) -> str:
+    """The block_id of the form's input for a member field, e.g. `member.form.email`."""
+    return _MEMBER_FORM_BLOCK + field
+
+
+# The redeem modal: the member's available rewards (checkboxes, or a multi-select when there are many),
+# option value = the reward id. private_metadata = member_ref(card_id, member_id).
+REDEEM_VIEW = "redeem.form"
+REDEEM_BLOCK = "redeem.rewards"
+REDEEM_INPUT = "redeem.rewards.select"

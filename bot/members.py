@@ -1,0 +1,115 @@
+"""The member form's rules: what each field may hold, and which fields an edit really changed. Pure: no I/O.
+
+Edits are compared with what the form *showed* (a fingerprint of each prefilled value), not with the member
+as it is at submission: a field the user left alone is never sent, so an edit cannot undo a colleague's
+change to another field made while the form was open. Clearing a field sends an empty string, which the
+API takes as "remove this value".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+
+from bot.coupontools.models import CUSTOM_FIELDS, MEMBER_FIELDS, Member
+
+LABELS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "phone": "Phone",
+    "address": "Address",
+    "zip": "Zip code",
+    "city": "City",
+    **{name: f"Custom {name.removeprefix('custom_')}" for name in CUSTOM_FIELDS},
+}
+"""How the form names each field, in MEMBER_FIELDS order."""
+
+LIMITS: dict[str, int] = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 32,
+    "address": 255,
+    "zip": 20,
+    "city": 100,
+    **dict.fromkeys(CUSTOM_FIELDS, 255),
+}
+"""The longest value each field takes (the API publishes none; these match what it is known to accept)."""
+
+IDENTIFYING: tuple[str, ...] = ("first_name", "last_name", "email", "phone")
+"""A member needs at least one of these, or nobody could find them again."""
+
+PHONE_DIGITS = (6, 20)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9 ()\-]+")
+_FINGERPRINT_LENGTH = 16
+
+
+def clean(values: Mapping[str, str | None]) -> dict[str, str]:
+    """Every form field, stripped, with "" for an empty or missing one; unknown names are dropped."""
+    return {name: (values.get(name) or "").strip() for name in MEMBER_FIELDS}
+
+
+def field_problem(name: str, value: str) -> str | None:
+    """What is wrong with one non-empty value, in words for the field's hint; None when it is fine."""
+    limit = LIMITS[name]
+    if len(value) > limit:
+        return f"At most {limit} characters; this is {len(value)}."
+    if name == "email" and not _EMAIL.fullmatch(value):
+        return "That doesn't look like an email address (like name@example.com)."
+    if name == "phone":
+        digits = sum(char.isdigit() for char in value)
+        low, high = PHONE_DIGITS
+        if not _PHONE.fullmatch(value) or not low <= digits <= high:
+            return (f"A phone number has {low} to {high} digits and may also hold spaces, "
+                    "a leading +, dashes and parentheses.")
+    return None
+
+
+def problems(values: Mapping[str, str], *, check: Iterable[str] | None = None) -> dict[str, str]:
+    """Field name -> what is wrong, for cleaned `values`; only the fields in `check` (all by default).
+
+    Edits check only the fields they change, so a value the API already holds in another shape does not
+    block fixing a different field. Missing identification is reported on the first name, and for an edit
+    only when it changes an identifying field.
+    """
+    checked = list(MEMBER_FIELDS if check is None else check)
+    found: dict[str, str] = {}
+    for name in checked:
+        value = values.get(name, "")
+        if value and (problem := field_problem(name, value)):
+            found[name] = problem
+    touches_identity = any(name in IDENTIFYING for name in checked)
+    if touches_identity and not any(values.get(name) for name in IDENTIFYING):
+        found.setdefault("first_name", "Give at least a name, an email address or a phone number.")
+    return found
+
+
+def fingerprint(value: str | None) -> str:
+    """A short digest of a stripped value, so the form can remember what it showed without holding it."""
+    return hashlib.sha256((value or "").strip().encode()).hexdigest()[:_FINGERPRINT_LENGTH]
+
+
+def fingerprints(member: Member) -> dict[str, str]:
+    """The fingerprint of every field the member has a value for (an absent field counts as empty)."""
+    return {name: fingerprint(value) for name, value in member.fields().items() if value.strip()}
+
+
+def changes(values: Mapping[str, str], shown: Mapping[str, str]) -> dict[str, str]:
+    """The fields whose cleaned value differs from what the form showed (`shown`: fingerprints by name).
+
+    A field emptied by the user maps to "" (the API then removes it); fields left alone are absent.
+    """
+    empty = fingerprint("")
+    return {
+        name: value
+        for name in MEMBER_FIELDS
+        if fingerprint(value := values.get(name, "")) != shown.get(name, empty)
+    }
+
+
+def new_member_fields(values: Mapping[str, str]) -> dict[str, str]:
+    """What a create sends: the filled-in fields only."""
+    return {name: value for name, value in values.items() if value}

@@ -1,0 +1,171 @@
+"""The add/edit member form and the modals that follow its submission (saving, no changes, saved)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, DividerBlock, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
+
+from bot.coupontools.models import CUSTOM_FIELDS, MEMBER_FIELDS, Card, Member
+from bot.members import LABELS
+from bot.views import ids
+from bot.views.common import (
+    OPTION_TEXT,
+    context,
+    escape,
+    inline,
+    modal,
+    plain,
+    section,
+)
+from bot.views.member import member_blocks
+
+ADD_TITLE = "Add a member"
+EDIT_TITLE = "Edit member"
+HINT = 2000
+_FINGERPRINT = re.compile(r"[0-9a-f]{1,64}")
+_CHANNEL = re.compile(r"[A-Z0-9]{1,40}")
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What the form carries in its private_metadata: where it belongs, and fingerprints of what it showed.
+
+    `member_id` is None for a new member. `shown` maps field names to fingerprints (bot.members.fingerprint)
+    of the prefilled values, never the values: the diff needs only to know whether a field changed.
+    `channel_id` is where the member card is posted (ephemerally) once saved.
+    """
+
+    card_id: int
+    member_id: int | None = None
+    channel_id: str | None = None
+    shown: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_new(self) -> bool:
+        return self.member_id is None
+
+    def encode(self) -> str:
+        data: dict[str, Any] = {"card": self.card_id}
+        if self.member_id is not None:
+            data["member"] = self.member_id
+        if self.channel_id:
+            data["channel"] = self.channel_id
+        if self.shown:
+            data["shown"] = dict(self.shown)
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: object) -> FormState | None:
+        """The state from private_metadata, or None for anything this module did not write."""
+        try:
+            data = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        card, member, channel = data.get("card"), data.get("member"), data.get("channel")
+        shown = data.get("shown") or {}
+        if not _is_id(card) or (member is not None and not _is_id(member)):
+            return None
+        if channel is not None and not (isinstance(channel, str) and _CHANNEL.fullmatch(channel)):
+            return None
+        if not isinstance(shown, dict) or not all(
+            name in MEMBER_FIELDS and isinstance(digest, str) and _FINGERPRINT.fullmatch(digest)
+            for name, digest in shown.items()
+        ):
+            return None
+        return cls(card, member, channel, shown)
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _input(name: str, value: str, problem: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=ids.member_form_block(name),
+        label=plain(LABELS[name], OPTION_TEXT),
+        element=PlainTextInputElement(action_id=ids.MEMBER_FORM_INPUT, initial_value=value or None),
+        hint=plain(f"⚠️ {problem}", HINT) if problem else None,
+        optional=True,
+    )
+
+
+def member_form_modal(
+    card: Card,
+    state: FormState,
+    values: Mapping[str, str],
+    *,
+    member: Member | None = None,
+    problems: Mapping[str, str] | None = None,
+    warning: str | None = None,
+) -> View:
+    """The form, filled with `values`; `problems` (field -> words) show under their fields.
+
+    Used to open the form (values: the member's, or none) and to show it again after the loyalty service
+    refused it, with what the user typed and the service's words on the field it named (`warning` on top).
+    """
+    problems = problems or {}
+    blocks: list[Block] = []
+    if warning:
+        blocks.append(section(f":warning: {escape(warning)}"))
+    where = f"Card: *{inline(card.display_name, 300)}*"
+    if member is not None:
+        where += f" · member {member.id}"
+    if state.is_new:
+        blocks.append(context(where, "Fill in at least a name, an email address or a phone number."))
+    else:
+        blocks.append(context(where, "Only the fields you change are sent. Empty a field to remove it."))
+    main = [name for name in MEMBER_FIELDS if name not in CUSTOM_FIELDS]
+    blocks += [_input(name, values.get(name, ""), problems.get(name)) for name in main]
+    blocks += [DividerBlock(), section("*More fields*\nOptional; your programme decides what they hold.")]
+    blocks += [_input(name, values.get(name, ""), problems.get(name)) for name in CUSTOM_FIELDS]
+    return modal(
+        ADD_TITLE if state.is_new else EDIT_TITLE,
+        blocks,
+        callback_id=ids.MEMBER_FORM_VIEW,
+        submit="Create member" if state.is_new else "Save changes",
+        close="Cancel",
+        private_metadata=state.encode(),
+    )
+
+
+def form_values(state_values: Mapping[str, Any]) -> dict[str, str | None]:
+    """The text of each field from a submission's `view.state.values` (None when left empty)."""
+    found: dict[str, str | None] = {}
+    for name in MEMBER_FIELDS:
+        entry = (state_values.get(ids.member_form_block(name)) or {}).get(ids.MEMBER_FORM_INPUT) or {}
+        value = entry.get("value") if isinstance(entry, dict) else None
+        found[name] = value if isinstance(value, str) else None
+    return found
+
+
+def saving_modal(state: FormState) -> View:
+    """Shown while the loyalty service saves the member."""
+    return modal(ADD_TITLE if state.is_new else EDIT_TITLE, [section(":hourglass_flowing_sand: Saving…")])
+
+
+def no_changes_modal() -> View:
+    """The edit form came back as it was shown: nothing is sent."""
+    return modal(EDIT_TITLE, [section("No changes: every field is as it was, so nothing was sent.")])
+
+
+def member_saved_modal(
+    card: Card, member: Member, *, changed: Sequence[str] = (), now: datetime | None = None,
+) -> View:
+    """The member after a create (`changed` empty) or an edit (`changed`: the API names of the fields sent)."""
+    name = inline(member.full_name, 300)
+    if changed:
+        labels = ", ".join(LABELS[field_name] for field_name in changed)
+        done = f":white_check_mark: Saved *{name}*: changed {escape(labels)}."
+    else:
+        done = f":white_check_mark: Created *{name}*, member {member.id} of {inline(card.display_name, 300)}."
+    blocks: list[Block] = [section(done), *member_blocks(card, member, now=now, actions=False)]
+    return modal(EDIT_TITLE if changed else ADD_TITLE, blocks)
