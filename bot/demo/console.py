@@ -66,7 +66,8 @@ class Console:
         """A script line as if typed after the prompt, so the transcript reads like a session."""
         self.step = step
         # printed, not recorded: an `expect` must never match its own words
-        print(prompt + step.text + (f"\n{step.body}" if step.body is not None else ""), file=self.out, flush=True)
+        body = f"\n{step.body}\n{step.end}" if step.body is not None else ""
+        print(prompt + step.text + body, file=self.out, flush=True)
 
     # -- the commands -----------------------------------------------------------------------------------
 
@@ -137,9 +138,12 @@ class Console:
         if control.element.get("url"):
             self.say(f"(Slack opens {control.element['url']} in the browser.)")
         dialog = control.element.get("confirm")
-        if isinstance(dialog, dict) and not self.answers.confirm(_question(dialog)):
-            self.say("Nothing was done: you said no.")
-            return
+        if isinstance(dialog, dict):
+            self.say(f"┌ {plain(dialog.get('title'))}\n│ {plain(dialog.get('text'))}\n└ "
+                     f"<{plain(dialog.get('deny')) or 'Cancel'}>  <{plain(dialog.get('confirm')) or 'Yes'}>")
+            if not self.answers.confirm(f"Press <{plain(dialog.get('confirm')) or 'Yes'}>?"):
+                self.say("Nothing was done: you said no.")
+                return
         self._exchange(lambda: self.driver.click(item.target, choice=control, user=self.person.user_id),
                        expect_reply=not control.element.get("url"))
 
@@ -304,11 +308,6 @@ class Console:
                 return
             except KeyboardInterrupt:
                 self.say("(interrupted)")
-
-
-def _question(dialog: dict[str, Any]) -> str:
-    title, text = plain(dialog.get("title")), plain(dialog.get("text"))
-    return f"{title}: {text} — {plain(dialog.get('confirm')) or 'Confirm'}?"
 
 
 def _normal(text: str) -> str:

@@ -6,6 +6,7 @@ ones are renumbered so that `click N` names exactly one control on the screen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.slackbench import Control, Ephemeral, FakeSlack, Message, View, control
 from bot.slackbench.render import plain
 
 Target = Message | Ephemeral | View
+_MENTION = re.compile(r"([@#])([UWCGD][0-9A-Z]{4,})\b")
 INDENT = "  "
 
 
@@ -62,13 +64,28 @@ def heading(slack: FakeSlack, target: Target, user: str) -> str | None:
     return f"#{slack.channel_name(target.channel)} · {author}:"
 
 
+def _names(slack: FakeSlack, text: str) -> str:
+    """`@U0OPERATOR` and `#C0APPROVALS` as Slack shows them: `@omar`, `#approvals`."""
+
+    def name(match: re.Match[str]) -> str:
+        sign, ident = match.group(1), match.group(2)
+        if sign == "@":
+            known = slack.user(ident)
+            return f"@{known.name}" if known else match.group(0)
+        with slack.workspace.lock:
+            channel = slack.workspace.channels.get(ident)
+        return f"#{channel.name}" if channel else match.group(0)
+
+    return _MENTION.sub(name, text)
+
+
 def show(slack: FakeSlack, targets: list[Target], user: str, first: int = 1) -> list[Shown]:
     """Render `targets` in order, numbering their controls on from `first`."""
     shown = []
     for target in targets:
         found = controls(target.blocks)
         body = render_view(target) if isinstance(target, View) else render_message(target)
-        body = renumber(body, found, first)
+        body = _names(slack, renumber(body, found, first))
         title = heading(slack, target, user)
         lines = ([title] if title else []) + [INDENT + line for line in body.splitlines()]
         shown.append(Shown(target, "\n".join(lines), found))

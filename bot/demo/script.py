@@ -50,6 +50,8 @@ class Step:
     line: int
     text: str
     body: str | None = None
+    end: str = ""
+    """The word that closed the `<<END` value, so the transcript can show it."""
 
     @property
     def value_text(self) -> str:
@@ -81,7 +83,7 @@ def parse_script(text: str) -> list[Step]:
         if index == len(lines):
             raise StepFailed(f"line {number}: the value started with <<{end} never ends: add a line holding {end}")
         index += 1
-        steps.append(Step(number, stripped, "\n".join(body)))
+        steps.append(Step(number, stripped, "\n".join(body), end))
     return steps
 
 
