@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import cards, errors, home, lookups, members, stamps
+from handlers import cards, errors, home, imports, lookups, members, stamps
 from handlers.base import Router
 
 
@@ -16,6 +16,7 @@ def register(app: App, services: Services) -> None:
     members.register(app, services, router)
     stamps.register(app, services, router)
     cards.register(router)
+    imports.register(app, services, router)
     home.register(app, services)
     errors.register(app)
     app.command("/loyalty")(router.on_command)

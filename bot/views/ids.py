@@ -72,3 +72,27 @@ def member_form_block(field: str) -> str:
 REDEEM_VIEW = "redeem.form"
 REDEEM_BLOCK = "redeem.rewards"
 REDEEM_INPUT = "redeem.rewards.select"
+
+# --- Import (handlers/imports.py, bot/views/imports.py) ---
+# The form: pasted CSV or an uploaded .csv; private_metadata = import_form_state(card_id, channel_id).
+IMPORT_VIEW = "import.form"
+IMPORT_TEXT_BLOCK = "import.text"
+IMPORT_TEXT_ACTION = "import.text.input"
+IMPORT_FILE_BLOCK = "import.file"
+IMPORT_FILE_ACTION = "import.file.input"
+# The preview modal's buttons; value = the confirmation id of the pending import.
+IMPORT_PREVIEW_VIEW = "import.preview"
+IMPORT_RUN = "import.run"
+IMPORT_CANCEL = "import.cancel"
+_IMPORT_FORM_STATE = re.compile(f"{_ID}:([A-Z0-9]{{1,30}})")
+
+
+def import_form_state(card_id: int, channel_id: str) -> str:
+    """The import form's private_metadata: the card, and the conversation the command was typed in."""
+    return f"{card_id}:{channel_id}"
+
+
+def parse_import_form_state(value: object) -> tuple[int, str] | None:
+    """`(card_id, channel_id)` from the import form's private_metadata, or None for anything else."""
+    match = _IMPORT_FORM_STATE.fullmatch(value) if isinstance(value, str) else None
+    return (int(match.group(1)), match.group(2)) if match else None

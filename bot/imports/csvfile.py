@@ -1,0 +1,127 @@
+"""Reading a CSV of members: bytes to text, the delimiter, the header, and the rows. Pure: no I/O.
+
+What people export from Excel, Numbers or Google Sheets varies: a byte-order mark, `;` as the separator
+(European Excel), CRLF line ends, quoted fields with commas or line breaks in them, blank lines, a
+Windows code page instead of UTF-8. All of that reads; anything that is not text is refused in words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from bot.errors import UserError
+from bot.imports.columns import field_for
+
+MAX_BYTES = 5 * 1024 * 1024
+"""The largest file read (5 MB holds well over the row limit of typical member exports)."""
+MAX_ROWS = 20_000
+"""The most rows one import takes: Slack's and the API's limits stay far away, and so does memory."""
+
+_DELIMITERS = (",", ";", "\t")
+# C0 controls other than tab, line feed, vertical tab, form feed and carriage return: never in a text CSV.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_HOW_TO_EXPORT = "Save the sheet as CSV (comma- or semicolon-separated) and try again."
+
+
+class Row(NamedTuple):
+    """One data row: its line in the file, its values in the order of `Table.fields`, and stray extra cells."""
+
+    line: int
+    values: tuple[str, ...]
+    extra: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV read against the member fields: which columns were used, which were not, and the rows."""
+
+    fields: tuple[str, ...]
+    """The API field of each used column, in column order."""
+    positions: tuple[int, ...]
+    """Where each of `fields` sits in a line of the file."""
+    columns: int
+    """How many columns the header has."""
+    unknown: tuple[str, ...] = ()
+    """Headers that name no member field (or repeat one), ignored."""
+    rows: list[Row] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError(f"That file is not a readable CSV. {_HOW_TO_EXPORT}") from None
+    else:
+        if b"\x00" in data:
+            raise UserError(f"That file is not a CSV: it holds binary data. {_HOW_TO_EXPORT}")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise UserError(f"That file is not text I can read (UTF-8 is best). {_HOW_TO_EXPORT}") from None
+    if _BINARY.search(text):
+        raise UserError(f"That file is not a CSV: it holds binary data. {_HOW_TO_EXPORT}")
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: `,`, `;` or tab (`,` when it uses none)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_table(text: str, *, max_rows: int = MAX_ROWS) -> Table:
+    """Parse CSV text with a header row; raises UserError when there is nothing to import or too much."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UserError("The CSV is empty. Paste a header row (like `First name,Last name,Email`) and rows below it.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), skipinitialspace=True)
+    try:
+        header = next((cells for cells in reader if any(cell.strip() for cell in cells)), [])
+        table = _with_header(header)
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(table.rows) == max_rows:
+                raise UserError(f"The CSV has more than {max_rows:,} rows. Split it into smaller files and "
+                                "import them one after another.")
+            table.rows.append(_row(table, reader.line_num, cells))
+    except csv.Error as exc:
+        raise UserError(f"Line {reader.line_num} of the CSV can't be read ({exc}). {_HOW_TO_EXPORT}") from None
+    if not table.rows:
+        raise UserError("The CSV has a header but no rows below it: there is nobody to import.")
+    return table
+
+
+def _with_header(header: list[str]) -> Table:
+    fields: list[str] = []
+    positions: list[int] = []
+    unknown: list[str] = []
+    for position, name in enumerate(header):
+        mapped = field_for(name)
+        if mapped is None or mapped in fields:
+            if name.strip():
+                unknown.append(name.strip())
+            continue
+        fields.append(mapped)
+        positions.append(position)
+    if not fields:
+        raise UserError("None of the CSV's columns is a member field. Start it with a header row naming them, "
+                        "like `First name,Last name,Email,Phone,Address,Zip,City,Custom 1`.")
+    return Table(fields=tuple(fields), positions=tuple(positions), columns=len(header), unknown=tuple(unknown))
+
+
+def _row(table: Table, line: int, cells: list[str]) -> Row:
+    values = tuple(cells[p].strip() if p < len(cells) else "" for p in table.positions)
+    extra = sum(1 for cell in cells[table.columns:] if cell.strip())
+    return Row(line, values, extra)

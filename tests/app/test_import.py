@@ -1,0 +1,171 @@
+"""`/loyalty import` end to end: the form, the preview, one Import click, progress and the report in the channel."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.sandbox import DEMO_STAMP_CARD_ID
+from bot.slackbench import View, controls, render_message, render_view
+from bot.stack import GENERAL, LocalStack
+from bot.views import ids
+
+VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
+HEADER = "First name,Last name,E-mail,Mobile"
+
+
+def members_csv(count: int, *, bad: dict[int, str] | None = None, header: str = HEADER) -> str:
+    """`count` rows of made-up members; `bad` replaces the email of the given 0-based rows."""
+    lines = [header]
+    for n in range(count):
+        email = (bad or {}).get(n, f"member{n}@example.com")
+        lines.append(f"Member{n},Test,{email},+32 470 00 {n:04d}")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def imported(stack: LocalStack) -> list[dict]:
+    """The members the import created on the stamp card (the demo's own have other names)."""
+    with stack.sandbox.state.lock:
+        return [m for m in stack.sandbox.state.members.values()
+                if m["card_id"] == DEMO_STAMP_CARD_ID and str(m.get("first_name", "")).startswith("Member")]
+
+
+def open_form(stack: LocalStack, user: str = OPERATOR) -> View:
+    stack.driver.command(f"import {DEMO_STAMP_CARD_ID}", user=user, channel=GENERAL)
+    return stack.slack.wait_for_modal(user, callback_id=ids.IMPORT_VIEW)
+
+
+def preview(stack: LocalStack, values: dict, user: str = OPERATOR) -> View:
+    ack = stack.driver.submit(open_form(stack, user), values, user=user)
+    assert ack.response_action == "update"
+    return stack.slack.wait_for(lambda: ((m := stack.slack.modal(user)) and m.callback_id == ids.IMPORT_PREVIEW_VIEW
+                                         and m) or None)
+
+
+def report(stack: LocalStack):
+    return stack.slack.wait_for(lambda: next((m for m in stack.slack.messages(GENERAL)
+                                              if "is finished" in render_message(m)), None), timeout=20)
+
+
+def test_import_of_250_rows_with_3_bad_ones_creates_247_and_reports_it(stack: LocalStack) -> None:
+    data = members_csv(250, bad={10: "not-an-email", 100: "x@", 200: "member0@example.com"})
+    shown = render_view(preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", data.encode())]}))
+    assert "247 of 250 rows" in shown
+    assert "Line 12" in shown
+    assert "Line 102" in shown
+    assert "same email as line 2" in shown
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk"), "nothing is sent before Import"
+    stack.driver.click(stack.slack.modal(OPERATOR), action_id=ids.IMPORT_RUN, user=OPERATOR)
+    shown = render_message(report(stack))
+    assert "247 of 247" in shown
+    assert len(imported(stack)) == 247
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 3  # chunks of 100
+    [file] = stack.slack.wait_for(lambda: stack.slack.files(GENERAL))
+    rows = list(csv.reader(io.StringIO(file.content.decode())))
+    assert rows[0] == ["id", "code", "wallet_link"]
+    assert len(rows) == 248
+    assert "@" not in file.content.decode(), "the report holds no contact details"
+    entry = stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0]
+    assert (entry.action, entry.outcome) == ("member.import", "ok")
+    assert entry.params["rows"] == 247
+    assert entry.params["chunks"] == 3
+
+
+def test_pasted_csv_with_aliases_semicolons_and_unknown_columns_is_imported(stack: LocalStack) -> None:
+    pasted = ("\ufeffGiven name; SURNAME ;Email address;Telephone;Postal code;Town;Custom 1;Notes;Favourite\n\n"
+              'Member1;Curie;marie@example.com;+33 1 23 45 67 89;75005;Paris;"gold; early";x;tea\n'
+              "Member2;Noether;emmy@example.com;;;;;;\n")
+    shown = render_view(preview(stack, {ids.IMPORT_TEXT_BLOCK: pasted}))
+    assert "2 of 2 rows" in shown
+    assert "Notes" in shown
+    assert "Favourite" in shown
+    stack.driver.click(stack.slack.modal(OPERATOR), action_id=ids.IMPORT_RUN, user=OPERATOR)
+    report(stack)
+    marie = next(m for m in imported(stack) if m["last_name"] == "Curie")
+    assert (marie["email"], marie["zip"], marie["city"], marie["custom_1"]) == (
+        "marie@example.com", "75005", "Paris", "gold; early")
+    assert "Notes" not in str(stack.sandbox.find_requests("POST", "/stats/bulk")[0].body)
+
+
+def test_form_needs_pasted_text_or_a_file_and_says_so_on_the_field(stack: LocalStack) -> None:
+    form = open_form(stack)
+    ack = stack.driver.submit(form, {}, user=OPERATOR)
+    assert ids.IMPORT_TEXT_BLOCK in ack.errors
+    ack = stack.driver.submit(form, {ids.IMPORT_TEXT_BLOCK: "First name,Email\n"}, user=OPERATOR)
+    assert "no rows" in ack.errors[ids.IMPORT_TEXT_BLOCK]
+
+
+def test_a_file_that_is_not_text_is_refused_in_words(stack: LocalStack) -> None:
+    form = open_form(stack)
+    stack.driver.submit(form, {ids.IMPORT_FILE_BLOCK: [("members.csv", bytes(range(256)) * 4)]}, user=OPERATOR)
+    shown = stack.slack.wait_for(lambda: ((m := stack.slack.modal(OPERATOR)) and "binary" in render_view(m)
+                                          and m) or None)
+    assert shown is not None
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+
+
+def test_import_clicked_twice_creates_the_members_once(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(5)})
+    [run] = [c for c in controls(view.blocks) if c.action_id == ids.IMPORT_RUN]
+    stack.driver.click(view, choice=run, user=OPERATOR)
+    stack.driver.click(view, choice=run, user=OPERATOR)
+    report(stack)
+    assert len(imported(stack)) == 5
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 1
+    assert len([m for m in stack.slack.messages(GENERAL) if "is finished" in render_message(m)]) == 1
+
+
+def test_cancel_sends_nothing_and_a_later_import_click_does_nothing(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    [run] = [c for c in controls(view.blocks) if c.action_id == ids.IMPORT_RUN]
+    stack.driver.click(view, action_id=ids.IMPORT_CANCEL, user=OPERATOR)
+    stack.slack.wait_for(lambda: "cancelled" in render_view(stack.slack.modal(OPERATOR)))
+    stack.driver.click(view, choice=run, user=OPERATOR)
+    stack.slack.wait_for(lambda: "was cancelled" in render_view(stack.slack.modal(OPERATOR)))
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+
+
+def test_a_viewer_is_refused_at_the_command(stack: LocalStack) -> None:
+    stack.driver.command(f"import {DEMO_STAMP_CARD_ID}", user=VIEWER)
+    refused = stack.slack.wait_for(lambda: ((m := stack.slack.modal(VIEWER)) and "LOYALTY_OPERATORS"
+                                            in render_view(m) and m) or None)
+    assert refused.callback_id != ids.IMPORT_VIEW
+
+
+def test_someone_who_lost_the_operator_role_is_refused_at_the_submission(stack: LocalStack) -> None:
+    form = open_form(stack)
+    stack.services.access.operators = frozenset()
+    stack.driver.submit(form, {ids.IMPORT_TEXT_BLOCK: members_csv(3)}, user=OPERATOR)
+    stack.slack.wait_for(lambda: "LOYALTY_OPERATORS" in render_view(stack.slack.modal(OPERATOR)))
+    assert not stack.slack.calls("files.getUploadURLExternal"), "the pasted rows were not kept"
+
+
+def test_a_viewer_clicking_import_is_refused_and_nothing_is_created(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=VIEWER)
+    stack.slack.wait_for(lambda: "LOYALTY_OPERATORS" in render_view(stack.slack.modal(OPERATOR)))
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+
+
+def test_a_refused_chunk_is_reported_per_chunk_and_nothing_is_resent(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(250).encode())]})
+    stack.sandbox.faults.fail(422, path="/stats/bulk", times=1)
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    shown = render_message(report(stack))
+    assert "150 of 250" in shown
+    assert "Lines 2–101" in shown
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 3
+    assert len(imported(stack)) == 150
+    entry = stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0]
+    assert entry.outcome == "failed"
+
+
+def test_an_unanswered_chunk_stops_the_import_and_is_reported_unknown(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(250).encode())]})
+    stack.sandbox.faults.fail(502, path="/stats/bulk", times=1)
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    shown = render_message(report(stack))
+    assert "0 of 250" in shown
+    assert "stopped" in shown
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 1
+    assert stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0].outcome == "unknown"

@@ -1,0 +1,154 @@
+"""Reading, checking and reporting a CSV import, without Slack or the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coupontools import InvalidInput
+from bot.coupontools.models import Card
+from bot.errors import UserError
+from bot.imports.check import check
+from bot.imports.columns import field_for
+from bot.imports.csvfile import decode, read_table
+from bot.imports.run import ChunkFailure, Report, Throttle, _reason, report_csv
+from bot.slackbench import validate_blocks, validate_view
+from bot.views.imports import preview_modal, progress_message, report_message
+
+CARD = Card(id=7, code="abc", name="Coffee Club", type="stamp")
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(check(read_table(text)).members())
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("First name", "first_name"), ("firstname", "first_name"), ("Given Name", "first_name"),
+    ("Last name", "last_name"), ("SURNAME", "last_name"), ("E-mail", "email"), ("Email address", "email"),
+    ("Phone", "phone"), ("mobile", "phone"), ("Telephone", "phone"), ("Street", "address"),
+    ("Postal code", "zip"), ("postcode", "zip"), ("Zip", "zip"), ("Town", "city"), ("Custom 1", "custom_1"),
+    ("custom_8", "custom_8"), (" \ufeffEmail ", "email"),
+])
+def test_headers_map_to_api_fields_whatever_their_case_and_spacing(header: str, field: str) -> None:
+    assert field_for(header) == field
+
+
+@pytest.mark.parametrize("header", ["Notes", "custom_9", "", "Name"])
+def test_headers_that_name_no_field_map_to_nothing(header: str) -> None:
+    assert field_for(header) is None
+
+
+def test_utf8_bom_and_crlf_are_read() -> None:
+    data = "\ufeffFirst name,Email\r\nAda,ada@example.com\r\n".encode()
+    assert rows_of(decode(data)) == [{"first_name": "Ada", "email": "ada@example.com"}]
+
+
+def test_windows_1252_and_utf16_files_are_read() -> None:
+    assert rows_of(decode("First name\nZoë\n".encode("cp1252"))) == [{"first_name": "Zoë"}]
+    assert rows_of(decode("First name\nZoë\n".encode("utf-16"))) == [{"first_name": "Zoë"}]
+
+
+def test_semicolons_quotes_and_blank_lines() -> None:
+    text = 'First name;Address;City\n\n"Ada";"Street 1; flat 2";"Lon""don"\n  \n;;\nGrace;"Line one\nline two";NYC\n'
+    table = read_table(text)
+    assert [row.line for row in table.rows] == [3, 7]
+    assert list(check(table).members()) == [
+        {"first_name": "Ada", "address": "Street 1; flat 2", "city": 'Lon"don'},
+        {"first_name": "Grace", "address": "Line one\nline two", "city": "NYC"},
+    ]
+
+
+def test_tab_separated_text_is_read() -> None:
+    assert rows_of("First name\tEmail\nAda\tada@example.com\n") == [{"first_name": "Ada", "email": "ada@example.com"}]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", "empty"), ("   \n\n", "empty"), ("First name,Email\n", "no rows"), ("First name,Email\n,\n\n", "no rows"),
+    ("Notes,Favourite\nx,y\n", "None of the CSV's columns"),
+])
+def test_nothing_to_import_is_said_plainly(text: str, words: str) -> None:
+    with pytest.raises(UserError, match=words):
+        read_table(text)
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(256)), b"\x01\x02\x03 First name\n", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"PK\x03\x04\x14\x00",
+])
+def test_binary_garbage_is_refused(data: bytes) -> None:
+    with pytest.raises(UserError, match="not"):
+        read_table(decode(data))
+
+
+def test_too_many_rows_are_refused() -> None:
+    with pytest.raises(UserError, match="more than 3 rows"):
+        read_table("Email\n" + "".join(f"a{n}@example.com\n" for n in range(4)), max_rows=3)
+
+
+def test_unknown_and_repeated_columns_are_reported_and_ignored() -> None:
+    table = read_table("Email,Notes,E-mail,Name\na@example.com,hi,b@example.com,Ada\n")
+    assert table.fields == ("email",)
+    assert table.unknown == ("Notes", "E-mail", "Name")
+    assert list(check(table).members()) == [{"email": "a@example.com"}]
+
+
+def test_rows_are_checked_with_the_add_forms_rules_and_duplicate_emails_are_flagged() -> None:
+    checked = check(read_table(
+        "First name,Email,Phone\n"
+        "Ada,ada@example.com,+32 470 12 34 56\n"   # line 2: fine
+        "Bob,bob(at)example.com,\n"                 # line 3: bad email
+        "Cy,,12\n"                                  # line 4: bad phone
+        ",,\n"                                      # blank: skipped
+        "Di,ADA@example.com,\n"                     # line 6: duplicate of line 2
+        ",,,extra\n"                                # line 7: extra value and nobody named
+        f"{'x' * 101},,\n"                          # line 8: too long
+    ))
+    assert [row.line for row in checked.ok] == [2]
+    assert checked.problem_rows == 5
+    by_line = {p.line: p for p in checked.problems}
+    assert by_line[3].field == "email"
+    assert by_line[3].value == "bob(at)example.com"
+    assert by_line[4].field == "phone"
+    assert "line 2" in by_line[6].reason
+    assert "more value" in next(p.reason for p in checked.problems if p.line == 7)
+    assert by_line[8].field == "first_name"
+
+
+def test_throttle_allows_one_update_a_second() -> None:
+    now = [0.0]
+    throttle = Throttle(1.0, clock=lambda: now[0])
+    ticks = []
+    for step in range(30):
+        now[0] = step * 0.25
+        ticks.append(throttle.ready())
+    assert sum(ticks) == 8  # 0.0, 1.0, …, 7.0
+
+
+def test_api_row_numbers_in_a_refusal_become_file_lines() -> None:
+    error = InvalidInput("row 2: email: not a valid email address (ada@example.com)")
+    reason = _reason(error, [10, 11, 12])
+    assert "line 11" in reason
+    assert "ada@example.com" not in reason
+
+
+def test_report_csv_has_ids_codes_and_links_only_and_defuses_formulas() -> None:
+    report = Report(rows=2, skipped=0, to_send=2, created=[(1, "abc", "https://w/1"), (2, "=cmd", "https://w/2")])
+    assert report_csv(report).decode() == "id,code,wallet_link\r\n1,abc,https://w/1\r\n2,'=cmd,https://w/2\r\n"
+
+
+def test_preview_of_a_huge_bad_file_stays_within_slacks_limits() -> None:
+    lines = ["First name,Email,Unknown " + ",".join(f"col{n}" for n in range(40))]
+    lines += [f"{'Ada' * 40},{'x' * 300}{n}<!channel>`" for n in range(20_000)]
+    checked = check(read_table("\n".join(lines)))
+    view = preview_modal(CARD, checked, None).to_dict()
+    assert validate_view(view) == []
+    assert "and 39,980 more problems" in str(view)
+    assert "<!channel>" not in str(view)
+
+
+def test_progress_and_report_of_a_large_import_stay_within_slacks_limits() -> None:
+    failures = [ChunkFailure(n * 100 + 2, n * 100 + 101, 100, "refused: " + "x" * 2000) for n in range(100)]
+    report = Report(rows=10_000, skipped=0, to_send=10_000, failures=failures, failed=10_000,
+                    stopped_by="The loyalty service is busy right now.", not_sent=0)
+    for message in (report_message(CARD, "U1", report), progress_message(CARD, "U1", report, 5_000)):
+        payload = message.to_dict()
+        assert validate_blocks(payload["blocks"]) == []
+    assert "80 more chunks" in str(report_message(CARD, "U1", report).to_dict())
