@@ -40,8 +40,13 @@ def test_tour_passes_and_its_changes_land_in_the_sandbox(stack: LocalStack) -> N
     assert "(only visible to you)" in transcript
     assert "page 2" in transcript
     assert "✗" not in transcript.replace("✗ Step failed", "")
-    grace = stack.sandbox.state.get_member(DEMO_STAMP_CARD_ID, DEMO_GRACE_ID)
-    assert grace["first_name"] == "Grace"
+    state = stack.sandbox.state
+    grace = state.get_member(DEMO_STAMP_CARD_ID, DEMO_GRACE_ID)
+    assert grace["stamps"] == 10  # the stamp landed
+    assert [r["name"] for r in grace["rewards"] if r.get("used_at")] == ["Free coffee"]  # earned, then redeemed
+    assert grace["city"] == "Arlington"  # the edit
+    assert any(c["name"] == "Coffee Club Summer" for c in state.list_cards())  # the copy
+    assert "Linus Torvalds" in transcript  # the added member
 
 
 def test_tour_runs_from_the_command_line_and_exits_zero() -> None:
