@@ -41,6 +41,8 @@ LIMITS: dict[str, int] = {
 IDENTIFYING: tuple[str, ...] = ("first_name", "last_name", "email", "phone")
 """A member needs at least one of these, or nobody could find them again."""
 
+PREFILL_MAX = 3000
+"""The longest text a Slack input can be prefilled with."""
 PHONE_DIGITS = (6, 20)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9 ()\-]+")
@@ -92,9 +94,14 @@ def fingerprint(value: str | None) -> str:
     return hashlib.sha256((value or "").strip().encode()).hexdigest()[:_FINGERPRINT_LENGTH]
 
 
-def fingerprints(member: Member) -> dict[str, str]:
-    """The fingerprint of every field the member has a value for (an absent field counts as empty)."""
-    return {name: fingerprint(value) for name, value in member.fields().items() if value.strip()}
+def prefill(member: Member) -> tuple[dict[str, str], dict[str, str]]:
+    """The values an edit form shows, and their fingerprints.
+
+    A value too long for a Slack input is left out of both: its field shows empty, and empty then means
+    "keep it", so saving the form can never cut or clear it by accident.
+    """
+    values = {name: value for name, value in member.fields().items() if len(value) <= PREFILL_MAX}
+    return values, {name: fingerprint(value) for name, value in values.items() if value.strip()}
 
 
 def changes(values: Mapping[str, str], shown: Mapping[str, str]) -> dict[str, str]:

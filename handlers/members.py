@@ -61,9 +61,8 @@ def pick_member(services: Services, interaction: Interaction, card: Card, ref: s
 
 
 def _open_form(services: Services, interaction: Interaction, card: Card, member: Member | None) -> None:
-    state = FormState(card.id, member.id if member else None, interaction.channel_id,
-                      rules.fingerprints(member) if member else {})
-    values = member.fields() if member else {}
+    values, shown = rules.prefill(member) if member else ({}, {})
+    state = FormState(card.id, member.id if member else None, interaction.channel_id, shown)
     services.slack.views_update(view_id=interaction.view_id,
                                 view=member_form_modal(card, state, values, member=member))
 

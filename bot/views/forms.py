@@ -88,7 +88,10 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _input(name: str, value: str, problem: str | None) -> InputBlock:
+def _input(name: str, value: str, problem: str | None, member: Member | None) -> InputBlock:
+    held = getattr(member, name) if member is not None else None
+    if not problem and held and not value:
+        problem = f"Holds {len(held)} characters, too long to show here: leave it empty to keep it."
     return InputBlock(
         block_id=ids.member_form_block(name),
         label=plain(LABELS[name], OPTION_TEXT),
@@ -124,9 +127,9 @@ def member_form_modal(
     else:
         blocks.append(context(where, "Only the fields you change are sent. Empty a field to remove it."))
     main = [name for name in MEMBER_FIELDS if name not in CUSTOM_FIELDS]
-    blocks += [_input(name, values.get(name, ""), problems.get(name)) for name in main]
+    blocks += [_input(name, values.get(name, ""), problems.get(name), member) for name in main]
     blocks += [DividerBlock(), section("*More fields*\nOptional; your programme decides what they hold.")]
-    blocks += [_input(name, values.get(name, ""), problems.get(name)) for name in CUSTOM_FIELDS]
+    blocks += [_input(name, values.get(name, ""), problems.get(name), member) for name in CUSTOM_FIELDS]
     return modal(
         ADD_TITLE if state.is_new else EDIT_TITLE,
         blocks,

@@ -1,0 +1,74 @@
+"""The member form: what it shows, what it carries, and that Slack accepts it whatever the member holds."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.coupontools.models import MEMBER_FIELDS, Card, Member
+from bot.members import PREFILL_MAX, prefill
+from bot.slackbench import render_view, validate_view
+from bot.views import ids
+from bot.views.forms import FormState, form_values, member_form_modal, member_saved_modal
+from tests.views.checks import all_mrkdwn, check_mrkdwn
+from tests.views.strategies import members
+
+CARD = Card(id=123, code="ndoh57", name="Coffee <!channel> Club", type="stamp")
+
+
+def _inputs(view: dict) -> dict[str, dict]:
+    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def test_the_add_form_has_every_field_optional_with_custom_fields_under_more_fields() -> None:
+    view = member_form_modal(CARD, FormState(123), {}).to_dict()
+    inputs = _inputs(view)
+    assert list(inputs) == [ids.member_form_block(name) for name in MEMBER_FIELDS]
+    assert all(block["optional"] for block in inputs.values())
+    assert "More fields" in render_view(view)
+    assert render_view(view).index("More fields") < render_view(view).index("Custom 1")
+    assert (view["title"]["text"], view["submit"]["text"]) == ("Add a member", "Create member")
+
+
+def test_a_refused_form_keeps_the_values_and_puts_the_words_under_the_field() -> None:
+    problems = {"email": "The loyalty service says: email: blocked"}
+    view = member_form_modal(CARD, FormState(123), {"first_name": "Ada", "email": "ada@x.example"},
+                             problems=problems, warning="Refused.").to_dict()
+    email = _inputs(view)[ids.member_form_block("email")]
+    assert email["element"]["initial_value"] == "ada@x.example"
+    assert "email: blocked" in email["hint"]["text"]
+    assert validate_view(view) == []
+
+
+def test_the_form_state_round_trips_and_refuses_what_it_did_not_write() -> None:
+    state = FormState(123, 7, "C0GENERAL", {"email": "0123456789abcdef"})
+    assert FormState.decode(state.encode()) == state
+    for bad in (None, "", "123:7", '{"card": "123"}', '{"card": 1, "shown": {"password": "ab"}}',
+                '{"card": 1, "channel": "<!here>"}', '{"card": true}', "[1]"):
+        assert FormState.decode(bad) is None
+
+
+@given(st.text(max_size=200))
+def test_decoding_any_metadata_never_raises(text: str) -> None:
+    FormState.decode(text)
+
+
+def test_form_values_reads_each_field_and_treats_missing_ones_as_empty() -> None:
+    block = ids.member_form_block("city")
+    values = form_values({block: {ids.MEMBER_FORM_INPUT: {"type": "plain_text_input", "value": "Ghent"}}})
+    assert values["city"] == "Ghent"
+    assert values["email"] is None
+
+
+@given(members())
+def test_an_edit_form_of_any_member_is_accepted_by_slack_and_escapes_what_it_shows(member: Member) -> None:
+    values, shown = prefill(member)
+    view = member_form_modal(CARD, FormState(123, member.id or 1, None, shown), values, member=member).to_dict()
+    assert validate_view(view) == []
+    saved = member_saved_modal(CARD, member, changed=["email"]).to_dict()
+    assert validate_view(saved) == []
+    for text in all_mrkdwn(view) + all_mrkdwn(saved):
+        check_mrkdwn(text, 3000)
+    for block in view["blocks"]:
+        if block["type"] == "input":
+            assert len(block["element"].get("initial_value", "")) <= PREFILL_MAX
