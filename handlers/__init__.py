@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import cards, errors, home, imports, lookups, members, stamps
+from handlers import audit, cards, errors, guarded, home, imports, lookups, members, pushes, stamps
 from handlers.base import Router
 
 
@@ -13,6 +13,9 @@ def register(app: App, services: Services) -> None:
     """Wire every command, action, view and event listener into `app`."""
     router = Router(services)
     lookups.register(app, services, router)
+    guarded.register(app, services, router)
+    pushes.register(app, services, router)
+    audit.register(app, services, router)
     members.register(app, services, router)
     stamps.register(app, services, router)
     cards.register(router)

@@ -34,6 +34,26 @@ LOOKUP_RESULT_VIEW = "lookup.result"
 # "Open" on one of several matches inside that modal (value = member_ref): update the modal in place.
 LOOKUP_OPEN = "lookup.open"
 
+# Guarded actions (void, delete, small targeted pushes): the confirmation's buttons; value = confirmation id.
+CONFIRM_RUN = "confirm.run"
+CONFIRM_CANCEL = "confirm.cancel"
+# Push approvals in the approvals channel; value = approval id.
+APPROVAL_APPROVE = "approval.approve"
+APPROVAL_REJECT = "approval.reject"
+APPROVAL_CANCEL = "approval.cancel"
+# The modal asking why a push is rejected; private_metadata = approval id.
+APPROVAL_REJECT_VIEW = "approval.reject.view"
+APPROVAL_REASON_BLOCK = "approval.reason"
+APPROVAL_REASON_ACTION = "approval.reason.input"
+# `/loyalty audit`: "More" (value = AuditPage.encode()) and "Export CSV" (same value) opening a date-range modal.
+AUDIT_MORE = "audit.more"
+AUDIT_EXPORT = "audit.export"
+AUDIT_EXPORT_VIEW = "audit.export.view"
+AUDIT_FROM_BLOCK = "audit.export.from"
+AUDIT_FROM_ACTION = "audit.export.from.date"
+AUDIT_TO_BLOCK = "audit.export.to"
+AUDIT_TO_ACTION = "audit.export.to.date"
+
 # Canonical ids only (no sign, no leading zeros, at most 18 digits): exactly what member_ref writes.
 _ID = r"(0|[1-9][0-9]{0,17})"
 _MEMBER_REF = re.compile(f"{_ID}:{_ID}")

@@ -1,0 +1,208 @@
+"""Push approvals: the request in the approvals channel (and what it becomes), the requester's notices, the
+reject modal, and the exact preview of a push's message that confirmations show too."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.store import Approval
+from bot.views import ids
+from bot.views.common import (
+    SECTION_TEXT,
+    Message,
+    button,
+    context,
+    escape,
+    fallback,
+    format_time,
+    header,
+    inline,
+    modal,
+    plain,
+    plural,
+    section,
+    slack_length,
+)
+
+REASON_MAX = 500
+IDS_SHOWN = 50
+"""Member ids listed on a targeted request before the rest is summarised."""
+CARD_NAME = 200
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
+
+
+def mention(user_id: str | None) -> str:
+    """`<@U…>` for a Slack user id, so Slack shows the person's name; anything else is shown inert."""
+    if user_id and _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape(user_id or "someone")
+
+
+def channel_link(channel_id: str) -> str:
+    """`<#C…>` for a channel id, so Slack shows its name; anything else is shown inert."""
+    return f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else escape(channel_id)
+
+
+def when(moment: datetime | None) -> str:
+    """A stored (UTC) time the way people read it."""
+    return f"{format_time(moment)} UTC" if moment else "an unknown time"
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    chunks: list[str] = []
+    current, size = "", 0
+    for char in text:
+        width = slack_length(char)
+        if size + width > limit:
+            chunks.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def message_preview(message: str) -> list[Block]:
+    """The push's text exactly as members get it: plain text (no formatting, links or emoji codes applied),
+    split over as many sections as Slack's length limit needs rather than cut."""
+    return [
+        SectionBlock(text=PlainTextObject(text=chunk, emoji=False)) for chunk in _chunks(message, SECTION_TEXT)
+    ]
+
+
+def _audience(approval: Approval, card_name: str) -> str:
+    card = f"*{inline(card_name, CARD_NAME)}* (card {approval.card_id})"
+    if approval.is_broadcast:
+        return f"*all {plural(approval.recipient_count, 'member')}* of {card}"
+    return f"{plural(approval.recipient_count, 'chosen member')} of {card}"
+
+
+def _recipient_ids(approval: Approval) -> list[Block]:
+    if approval.recipient_ids is None:
+        return []
+    shown = ", ".join(str(member_id) for member_id in approval.recipient_ids[:IDS_SHOWN])
+    rest = len(approval.recipient_ids) - IDS_SHOWN
+    more = f" and {rest} more" if rest > 0 else ""
+    return [context(f"Member ids: {shown}{more}")]
+
+
+def _status(approval: Approval, now: datetime | None) -> str:
+    """One line saying where the request stands."""
+    approved = f"Approved by {mention(approval.approver)} on {when(approval.approved_at)}"
+    state = approval.state
+    if state == "pending" and not approval.is_open(now):
+        state = "expired"
+    if state == "executing":
+        return f":hourglass_flowing_sand: {approved}; sending now…"
+    if state == "done":
+        sent = approval.total_recipients if approval.total_recipients is not None else approval.recipient_count
+        return f":white_check_mark: {approved} and sent: the loyalty service delivered it to {plural(sent, 'member')}."
+    if state == "failed":
+        return (f":x: {approved}, but the loyalty service refused the push, so nothing was sent. "
+                f"{mention(approval.requester)} can fix it and ask again.")
+    if state == "unknown":
+        return (f":warning: {approved}, but the loyalty service did not answer, so I can't tell whether the push "
+                "went out. Check the card's push history in Coupontools before sending it again.")
+    if state == "rejected":
+        reason = f" Reason: {inline(approval.rejection_reason, REASON_MAX)}" if approval.rejection_reason else ""
+        return f":no_entry: Rejected by {mention(approval.rejected_by)} on {when(approval.rejected_at)}.{reason}"
+    if state == "cancelled":
+        return (f":heavy_multiplication_x: Cancelled by {mention(approval.requester)} on "
+                f"{when(approval.cancelled_at)}. Nothing was sent.")
+    return (f":hourglass: Expired on {when(approval.expires_at)} without approval, so nothing was sent. "
+            "Ask again with `/loyalty push` if it is still wanted.")
+
+
+def approval_message(approval: Approval, card_name: str, *, now: datetime | None = None) -> Message:
+    """The request in the approvals channel: buttons while it is open, then a line saying how it ended."""
+    open_ = approval.is_open(now)
+    blocks: list[Block] = [
+        header("Push waiting for approval" if open_ else "Push request"),
+        section(f":mega: {mention(approval.requester)} asks to send a push to {_audience(approval, card_name)}."),
+        context(f"The message, exactly as members will see it ({plural(len(approval.message), 'character')}):"),
+        *message_preview(approval.message),
+        *_recipient_ids(approval),
+    ]
+    if open_:
+        blocks.append(context(
+            f"Only an admin other than {mention(approval.requester)} can approve. "
+            f"It expires on {when(approval.expires_at)}."
+        ))
+        blocks.append(_buttons(approval))
+    else:
+        blocks.append(section(_status(approval, now)))
+    text = f"Push to {plural(approval.recipient_count, 'member')} of {inline(card_name, CARD_NAME)}"
+    return Message(text=fallback(f"{text}: {'waiting for approval' if open_ else 'closed'}"), blocks=blocks)
+
+
+def _buttons(approval: Approval) -> ActionsBlock:
+    count = plural(approval.recipient_count, "member")
+    approve = ButtonElement(
+        text=plain("Approve and send", 75), action_id=ids.APPROVAL_APPROVE, value=approval.id, style="primary",
+        confirm=ConfirmObject(
+            title="Send this push?",
+            text=f"It goes to {count} at once and cannot be taken back.",
+            confirm="Send it", deny="Not yet", style="primary",
+        ),
+    )
+    return ActionsBlock(elements=[
+        approve,
+        button("Reject", ids.APPROVAL_REJECT, approval.id, style="danger"),
+        button("Cancel (requester)", ids.APPROVAL_CANCEL, approval.id),
+    ])
+
+
+def sent_for_approval_message(approval: Approval, card_name: str, channel_id: str, permalink: str | None) -> Message:
+    """The requester's ephemeral: their push waits in the approvals channel."""
+    where = channel_link(channel_id)
+    if permalink and permalink.startswith("https://"):
+        where += f" (<{escape(permalink.replace('|', '%7C'))}|open the request>)"
+    text = (f":inbox_tray: Sent for approval: your push to {_audience(approval, card_name)} waits in {where}. "
+            "An admin other than you has to approve it; I'll tell you when they do. You can cancel it there.")
+    return Message(text=fallback(f"Your push to {inline(card_name, CARD_NAME)} was sent for approval"),
+                   blocks=[section(text)])
+
+
+def requester_notice(approval: Approval, card_name: str) -> Message:
+    """What the requester is told when someone approved, rejected or the push ended."""
+    lead = f"Your push to {_audience(approval, card_name)}:"
+    status = _status(approval, None)
+    return Message(text=fallback(f"Your push to {inline(card_name, CARD_NAME)}: {approval.state}"),
+                   blocks=[section(f"{lead}\n{status}"), *message_preview(approval.message)[:1]])
+
+
+def reject_modal(approval: Approval, card_name: str) -> View:
+    """Asks an admin why they reject the push (optional); the requester sees the reason."""
+    reason = InputBlock(
+        block_id=ids.APPROVAL_REASON_BLOCK, optional=True,
+        label=plain("Reason (optional)", 2000),
+        hint=plain("The person who asked will see it.", 2000),
+        element=PlainTextInputElement(action_id=ids.APPROVAL_REASON_ACTION, multiline=True, max_length=REASON_MAX),
+    )
+    return modal(
+        "Reject push",
+        [section(f"Reject the push {mention(approval.requester)} asked for, to {_audience(approval, card_name)}?"),
+         *message_preview(approval.message)[:1], reason],
+        callback_id=ids.APPROVAL_REJECT_VIEW, submit="Reject", close="Back", private_metadata=approval.id,
+    )
+
+
+def rejected_modal(approval: Approval) -> View:
+    """The reject modal once done."""
+    return modal("Reject push", [section(
+        f":no_entry: Rejected. {mention(approval.requester)} has been told, and the request in the channel says so."
+    )])

@@ -1,0 +1,131 @@
+"""Void and delete behind a confirmation button, and the Confirm and Cancel clicks of every confirmation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+
+from bot import guarded
+from bot.access import Role
+from bot.commands import MemberRef
+from bot.coupontools import Card, CoupontoolsError, Member
+from bot.errors import UserError, describe
+from bot.interaction import Interaction
+from bot.lookup import LookupProblem, SeveralMembers
+from bot.services import Services
+from bot.views import ids
+from bot.views.common import format_time, loading_modal, notice
+from bot.views.confirmations import cancelled_message, confirmation_message, executed_message, not_run_notice
+from bot.views.members import member_choices_message
+from handlers.base import Router, on_action
+
+_STORED_ID = re.compile(r"[0-9a-f]{32}")
+"""Confirmation and approval ids are uuid4 hex: a button value of any other shape was not written by us."""
+
+ModalFill = Callable[[Services, Interaction, dict[str, Any]], View]
+
+
+def stored_id(action: dict[str, Any]) -> str:
+    """The confirmation or approval id a button carries; UserError when the button is not one of ours."""
+    value = str(action.get("value") or "")
+    if not _STORED_ID.fullmatch(value):
+        raise UserError("That button is out of date. Run the command again.")
+    return value
+
+
+def card_name(services: Services, card_id: int) -> str:
+    """The card's name for display, or its id when the card can no longer be read."""
+    try:
+        return services.lookup.card(str(card_id)).display_name
+    except (LookupProblem, CoupontoolsError):
+        return f"card {card_id}"
+
+
+def on_modal_button(app: App, services: Services, action_id: str, role: Role, title: str, fill: ModalFill) -> None:
+    """A button that opens a modal: a "Loading…" modal at once (the trigger dies in 3 s), then, in the
+    worker, the clicker's role is checked and the modal filled with what `fill` returns."""
+
+    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        interaction = Interaction.from_body(body, client, respond, name=action_id)
+        opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal(title))
+        interaction.view_id = opened["view"]["id"]
+
+        def run() -> None:
+            services.access.require(interaction.user_id, role)
+            client.views_update(view_id=interaction.view_id, view=fill(services, interaction, action))
+
+        services.defer(interaction, run)
+
+    app.action(action_id)(listener)
+
+
+def _ask(services: Services, interaction: Interaction, action: Literal["void", "delete"], card: Card,
+         member: Member) -> None:
+    if action == "void" and member.voided_at is not None:
+        raise UserError(f"{member.full_name}'s card (member {member.id}) was already voided on "
+                        f"{format_time(member.voided_at)}; there is nothing to do.")
+    plan = guarded.member_plan(action, card, member)
+    confirmation = guarded.ask(services, interaction, plan)
+    interaction.reply(confirmation_message(plan, confirmation.id, confirmation.expires_at))
+
+
+def ask_from_command(services: Services, interaction: Interaction, command: MemberRef) -> None:
+    """`void <card> <member>` / `delete <card> <member>`: find the member, then ask to confirm."""
+    card = services.lookup.card(command.card)
+    try:
+        member = services.lookup.member(card, command.member)
+    except SeveralMembers as many:
+        interaction.reply(member_choices_message(many.card, many.members, many.query))
+        return
+    _ask(services, interaction, "void" if command.name == "void" else "delete", card, member)
+
+
+def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, Interaction, dict[str, Any]], None]:
+    """The member card's Void / Delete button: the same confirmation as the command."""
+
+    def run(services: Services, interaction: Interaction, payload: dict[str, Any]) -> None:
+        ref = ids.parse_member_ref(payload.get("value"))
+        if ref is None:
+            interaction.reply(notice("That button is out of date. Look the member up again."))
+            return
+        card, member = services.lookup.member_by_id(*ref)
+        _ask(services, interaction, action, card, member)
+
+    return run
+
+
+def run_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
+    """Confirm: only the click that claims the confirmation calls the API; the message becomes the outcome."""
+    result = guarded.confirm(services, interaction, stored_id(action))
+    if isinstance(result, guarded.NotRun):
+        # Only an expired confirmation replaces the message: otherwise the winning click's outcome stays.
+        interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
+        return
+    problem = describe(result.error, interaction.request_id) if result.error and result.outcome == "failed" else None
+    interaction.reply(executed_message(result, problem, interaction.request_id), replace=True)
+
+
+def cancel_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
+    """Cancel: close the confirmation, if still open, and say nothing was changed."""
+    result = guarded.cancel(services, interaction, stored_id(action))
+    if isinstance(result, guarded.NotRun):
+        interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
+        return
+    interaction.reply(cancelled_message(result.plan), replace=True)
+
+
+def register(app: App, services: Services, router: Router) -> None:
+    router.add("void", ask_from_command, Role.ADMIN)
+    router.add("delete", ask_from_command, Role.ADMIN)
+    on_action(app, services, ids.MEMBER_VOID, Role.ADMIN, ask_from_button("void"))
+    on_action(app, services, ids.MEMBER_DELETE, Role.ADMIN, ask_from_button("delete"))
+    # The role each confirmation needs depends on its action (admin to void, operator to push): bot.guarded
+    # checks it at the click, so the refusal names the right role.
+    on_action(app, services, ids.CONFIRM_RUN, Role.VIEWER, run_confirmation)
+    on_action(app, services, ids.CONFIRM_CANCEL, Role.VIEWER, cancel_confirmation)
