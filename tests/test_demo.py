@@ -46,8 +46,13 @@ def test_tour_passes_and_its_changes_land_in_the_sandbox(stack: LocalStack) -> N
     assert [r["name"] for r in grace["rewards"] if r.get("used_at")] == ["Free coffee"]  # earned, then redeemed
     assert grace["city"] == "Arlington"  # the edit
     assert any(c["name"] == "Coffee Club Summer" for c in state.list_cards())  # the copy
+    assert grace["voided_at"]  # voided after alice confirmed
     emails = {m.get("email") for m in state.members.values() if m["card_id"] == DEMO_STAMP_CARD_ID}
-    assert {"linus@example.com", "margaret@example.com", "barbara@example.com"} <= emails  # added and imported
+    assert {"margaret@example.com", "barbara@example.com"} <= emails  # imported
+    assert "linus@example.com" not in emails  # added, then deleted after one "no" and one "yes"
+    assert len(stack.sandbox.find_requests("POST", "/push-notifications")) == 1  # asked once, approved once
+    assert [(p["message"], p["recipient_ids"]) for p in state.pushes] == [("Double stamps all weekend!", None)]
+    assert "Approved by @bob" in transcript
 
 
 def test_tour_runs_from_the_command_line_and_exits_zero() -> None:

@@ -18,6 +18,9 @@ from bot.views import ids
 QUIET = 0.15
 """After the bot's work is done, how long nothing may change before the console shows the result."""
 
+CHANNEL_SHOWN = 10
+"""How many of a channel's latest messages `channel #name` shows."""
+
 ALIASES = {"viewer": "vera", "operator": "omar", "admin": "alice", "admin2": "bob"}
 
 HELP = """Console commands (Slack's part; the bot answers as it would in Slack):
@@ -119,7 +122,9 @@ class Console:
         messages: list[Target] = list(self.slack.messages(channel.id))
         if not messages:
             self.say(f"#{channel.name} has no messages yet.")
-        self._show(messages)
+        elif len(messages) > CHANNEL_SHOWN:
+            self.say(f"(#{channel.name}: the latest {CHANNEL_SHOWN} of {len(messages)} messages)")
+        self._show(messages[-CHANNEL_SHOWN:])
 
     def home(self) -> None:
         self._exchange(lambda: self.driver.app_home_opened(user=self.person.user_id), home=True)
@@ -151,10 +156,12 @@ class Console:
         top = self.slack.modal(self.person.user_id)
         if top is None:
             raise StepFailed("no modal is open")
+        violations = len(self.slack.violations)
         ack = self.driver.close(top, user=self.person.user_id)
         self.say(f"(You closed {top.title!r}.)")
-        if ack is not None:
+        if ack is not None:  # the bot asked to hear about it, and may answer
             self._check(ack)
+            self._settle(ack.since, None, violations, expect_reply=False)
 
     def modal_line(self, step: Step) -> bool:
         """A script line met while a modal is open that is not about the modal: only `expect` may run there."""
@@ -175,15 +182,10 @@ class Console:
 
     def _exchange(self, send: Callable[[], Ack], *, home: bool = False, expect_reply: bool = True) -> None:
         """Send one request, wait until the bot has finished answering, show the answer, fill any form it opened."""
-        user = self.person.user_id
-        had_modal = self.slack.modal(user) is not None
-        violations = len(self.slack.violations)
+        before, violations = self.slack.modal(self.person.user_id), len(self.slack.violations)
         ack = send()
         self._check(ack)
-        shown = self._settle(ack.since, home=home, expect_reply=expect_reply, violations=violations)
-        if had_modal and self.slack.modal(user) is None:
-            self.say("(The modal closed.)")
-        form = self._fresh_form(shown)
+        form = self._fresh_form(self._settle(ack.since, before, violations, home=home, expect_reply=expect_reply))
         while form is not None:
             form = self._fill(form)
 
@@ -191,9 +193,12 @@ class Console:
         if not ack.ok:
             raise StepFailed(f"the bot answered HTTP {ack.status} {ack.body[:200]!r}")
 
-    def _settle(self, since: int, *, home: bool = False, expect_reply: bool = True,
-                violations: int = 0) -> list[Shown]:
-        """Wait for the bot's reply and for its work to finish, then show everything that changed."""
+    def _settle(self, since: int, before: View | None, violations: int, *, home: bool = False,
+                expect_reply: bool = True) -> list[Shown]:
+        """Wait for the bot's reply and for its work to finish, then show everything that changed.
+
+        `before` is the modal the person was looking at when the request left: its closing is an answer too.
+        """
         user, deadline = self.person.user_id, time.monotonic() + self.timeout
 
         def visible() -> list[Any]:
@@ -204,7 +209,8 @@ class Console:
             return found
 
         def answered() -> bool:
-            return bool(visible()) and not is_loading(self.slack.modal(user))
+            top = self.slack.modal(user)
+            return (bool(visible()) or top is not before) and not is_loading(top)
 
         try:
             if expect_reply:
@@ -223,7 +229,10 @@ class Console:
             self._refused(violations)
             raise StepFailed(f"the bot showed nothing complete within {self.timeout:g} seconds") from None
         self._refused(violations)
-        return self._show(sorted(visible(), key=lambda item: item.seq))
+        shown = self._show(sorted(visible(), key=lambda item: item.seq))
+        if before is not None and self.slack.modal(user) is None:
+            self.say("(The modal closed.)")
+        return shown
 
     def _refused(self, before: int) -> None:
         if len(self.slack.violations) > before:
@@ -261,10 +270,7 @@ class Console:
                 self._check(ack)
                 errors = ack.errors
                 if not errors:
-                    shown = self._settle(ack.since, violations=violations)
-                    if self.slack.modal(user) is None:
-                        self.say("(The modal closed.)")
-                    return self._fresh_form(shown)
+                    return self._fresh_form(self._settle(ack.since, view, violations))
             labels = {f.block_id: f.label for f in fields}
             for block_id, message in errors.items():
                 self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
