@@ -25,11 +25,16 @@ log = logging.getLogger(__name__)
 
 APPROVAL_TTL = timedelta(hours=24)
 
-NO_CHANNEL = (
-    "Pushes to many members need a second person's approval, and no approvals channel is set up, so I can't "
-    "send this one. An admin can set LOYALTY_APPROVALS_CHANNEL to the id of a channel (e.g. C0123ABCD) where "
-    "the bot is a member, and restart the bot. A targeted push to a few members (`--to`) still works."
-)
+
+
+def no_channel(threshold: int) -> str:
+    """Why a push that needs approval is refused when there is nowhere to ask for it, and how to fix that."""
+    return (
+        "A push to every member, or to more than "
+        f"{threshold} members with `--to`, needs a second person's approval, and no approvals channel is set "
+        "up, so nothing was sent. An admin can set LOYALTY_APPROVALS_CHANNEL to the id of a channel (like "
+        "C0123ABCD) that the bot is a member of, then restart the bot."
+    )
 
 
 def resolve_recipients(services: Services, card: Card, refs: Sequence[str]) -> list[Member]:
@@ -59,7 +64,7 @@ def request(
 ) -> Approval:
     """Store a pending approval for the push (counting a broadcast's recipients through the API)."""
     if not services.settings.loyalty_approvals_channel:
-        raise UserError(NO_CHANNEL)
+        raise UserError(no_channel(services.settings.loyalty_push_approval_threshold))
     if recipients is not None and not recipients:
         raise ValueError("a targeted push needs at least one recipient")
     count = len(recipients) if recipients is not None else services.loyalty.count_members(card.id)

@@ -98,23 +98,25 @@ def _tell_requester(services: Services, approval: Approval) -> None:
         log.warning("could not tell the requester what became of approval %s", approval.id)
 
 
+_WHY_NOT = {
+    "missing": "That approval request no longer exists, so nothing was sent.",
+    "own": "You asked for this push, so another admin has to approve it. You can still cancel it.",
+    "not_requester": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
+}
+
+
 def _explain(services: Services, interaction: Interaction, result: pushes.NotDone) -> None:
     """Tell the clicker why their click changed nothing."""
     approval = result.approval
-    if result.reason == "expired" and approval is not None:
-        _refresh(services, approval, interaction)  # nobody else will touch an expired request: replace its buttons
-    texts = {
-        "missing": "That approval request no longer exists, so nothing was sent.",
-        "own": "You asked for this push, so another admin has to approve it. You can still cancel it.",
-        "not_requester": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
-        "expired": "This request expired after 24 hours without approval, so nothing was sent.",
-    }
-    if result.reason == "closed" and approval is not None:
-        status = approval_message(approval, card_name(services, approval.card_id)).blocks[-1]
-        interaction.reply(Message(text="This request is already closed.", blocks=[status]))
+    if approval is None or result.reason in _WHY_NOT:
+        text = _WHY_NOT.get(result.reason, _WHY_NOT["missing"])
+        interaction.reply(Message(text=fallback(text), blocks=[section(f":information_source: {text}")]))
         return
-    interaction.reply(Message(text=fallback(texts.get(result.reason, "Nothing was changed.")),
-                              blocks=[section(f":information_source: {texts.get(result.reason, 'Nothing changed.')}")]))
+    if result.reason == "expired":
+        _refresh(services, approval, interaction)  # nobody else will touch an expired request: drop its buttons
+    # The request's own status line says who closed it and how; the message itself is the winner's to update.
+    status = approval_message(approval, card_name(services, approval.card_id)).blocks[-1]
+    interaction.reply(Message(text="This push request is closed.", blocks=[status]))
 
 
 def approve(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

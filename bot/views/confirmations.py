@@ -13,6 +13,7 @@ from bot.views.common import Message, button, context, escape, fallback, inline,
 
 NAME = 150
 NAMES_SHOWN = 25
+LISTED_NAME = 80
 
 _BUTTON = {"void": "Void card", "delete": "Delete member", "push": "Send push"}
 _DONE = {"void": "voided", "delete": "deleted", "push": "sent"}
@@ -28,7 +29,7 @@ def _card(plan: Plan) -> str:
 
 
 def _recipients(plan: Plan) -> str:
-    names = [f"{inline(m.name, NAME)} ({m.id})" for m in plan.members[:NAMES_SHOWN]]
+    names = [f"{inline(m.name, LISTED_NAME)} ({m.id})" for m in plan.members[:NAMES_SHOWN]]
     rest = len(plan.members) - NAMES_SHOWN
     return ", ".join(names) + (f" and {rest} more" if rest > 0 else "")
 
@@ -47,7 +48,8 @@ def _what(plan: Plan) -> str:
 
 def confirmation_message(plan: Plan, confirmation_id: str, expires_at: datetime) -> Message:
     """The ephemeral asking to confirm: what, to whom, that it cannot be undone; a danger button and Cancel."""
-    blocks: list[Block] = [section(f":warning: {_what(plan)}\n*This cannot be undone.*")]
+    # Its own block, so however long the list of names, the warning is never cut off.
+    blocks: list[Block] = [section(f":warning: {_what(plan)}"), section("*This cannot be undone.*")]
     if plan.message is not None:
         blocks.append(context(f"The message, exactly as members will see it "
                               f"({plural(len(plan.message), 'character')}):"))
