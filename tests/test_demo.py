@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.demo import parse_script, play, run_demo
+from bot.demo.console import Console
+from bot.demo.forms import Keyboard
 from bot.demo.script import Script
 from bot.sandbox import DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
 from bot.stack import LocalStack
@@ -127,6 +129,27 @@ def test_console_fills_a_modal_field_by_field_and_asks_a_refused_field_again() -
     assert "No member of VIP Membership" in transcript  # the second answer went to the same field
     assert "Grace Hopper" in transcript
     assert "Stopping the bot" in transcript
+
+
+def test_keyboard_keeps_prefilled_fields_on_enter_and_empties_one_with_a_dash(stack: LocalStack) -> None:
+    fields_before_city = 6  # first and last name, email, phone, address, zip code
+    typed = ["as omar", '/loyalty edit "Coffee Club" grace@example.com', *[""] * fields_before_city, "-",
+             *[""] * 8]
+    lines = iter(typed)
+
+    def ask(prompt: str) -> str:
+        out.write(prompt + "\n")
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    Console(stack, out, lambda console: Keyboard(ask, console.say)).interact(ask)
+    grace = stack.sandbox.state.get_member(DEMO_STAMP_CARD_ID, DEMO_GRACE_ID)
+    assert not grace.get("city"), out.getvalue()
+    assert grace["first_name"] == "Grace"
+    assert "City (optional)\nCity [Antwerp]: " in out.getvalue()
 
 
 def test_interactive_console_shows_the_prompt_answers_help_and_exits_on_end_of_input() -> None:

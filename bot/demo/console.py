@@ -34,7 +34,7 @@ HELP = """Console commands (Slack's part; the bot answers as it would in Slack):
   expect <text>             check that the last output contains <text>
   help                      this list
   exit                      stop everything (Ctrl-D does too)
-A modal is filled field by field: Enter keeps a field as it is, `cancel` closes the modal."""
+A modal is filled field by field: Enter keeps a field as it is, `-` empties it, `cancel` closes the modal."""
 
 
 class Console:
@@ -262,11 +262,15 @@ class Console:
             except Cancelled:
                 self.cancel()
                 return None
-            errors = {f.block_id: "This field is required." for f in fields
-                      if not f.optional and f.block_id not in values and not f.current}
+            # Slack's own client refuses to submit an empty required field, so the bot never hears of it
+            errors = {f.block_id: "This field is required." for f in fields if not f.optional and (
+                values[f.block_id] in ("", []) if f.block_id in values else not f.current)}
             if not errors:
                 violations = len(self.slack.violations)
-                ack = self.driver.submit(view, values, user=user)
+                try:
+                    ack = self.driver.submit(view, values, user=user)
+                except ValueError as refused:
+                    raise StepFailed(f"Slack would not submit this form: {refused}") from None
                 self._check(ack)
                 errors = ack.errors
                 if not errors:

@@ -17,6 +17,8 @@ from bot.slackbench.elements import MULTI_VALUE_ELEMENTS, OPTION_ELEMENTS, eleme
 from bot.slackbench.render import plain
 
 END_OF_LINES = "."
+CLEAR = "-"
+"""Typed for a field that holds text, empties it (Enter alone keeps what it holds)."""
 
 
 class Cancelled(Exception):
@@ -152,7 +154,7 @@ class Keyboard:
             return values
         todo = [f for f in fields if f.block_id in errors] or fields
         if not errors:
-            self.say("Fill in the form (Enter keeps a field as it is, `cancel` closes the modal):")
+            self.say(f"Fill in the form: Enter keeps a field, `{CLEAR}` empties it, `cancel` closes the modal.")
         for field in todo:
             values[field.block_id] = self._field(field, errors.get(field.block_id), values)
             if values[field.block_id] is None:
@@ -168,6 +170,8 @@ class Keyboard:
             typed = self._read(field, f"{field.label}{f' [{current}]' if current else ''}: ")
             if typed.strip().casefold() == "cancel":
                 raise Cancelled
+            if typed.strip() == CLEAR and field.kind not in OPTION_ELEMENTS | {"file_input"}:
+                return ""
             if not typed.strip():
                 if field.optional or current or field.block_id in values:
                     return values.get(field.block_id)
@@ -182,7 +186,9 @@ class Keyboard:
         if not field.multiline:
             return self.ask(prompt)
         lines = [self.ask(prompt)]
-        while lines[-1].strip() and lines[-1].strip() != END_OF_LINES:
+        if lines[0].strip() in ("", CLEAR, "cancel"):
+            return lines[0]
+        while lines[-1].strip() != END_OF_LINES:
             lines.append(self.ask("... "))
         return "\n".join(line for line in lines if line.strip() != END_OF_LINES).strip("\n")
 
