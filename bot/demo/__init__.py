@@ -47,7 +47,8 @@ def run_demo(script: Path | None = None, *, stdin: TextIO | None = None, stdout:
         try:
             stack.start()
             print(BANNER, file=out)
-            print(f"The bot's and servers' logs: {log_file}\n", file=out, flush=True)
+            print(f"The bot's and servers' logs: {log_file} (removed when the demo ends without a failure)\n",
+                  file=out, flush=True)
             if steps is not None:
                 ok = play(stack, steps, out)
             else:
