@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from bot.coupontools import CoupontoolsError, OutcomeUnknown
+from bot.coupontools import CoupontoolsError, Member, OutcomeUnknown
 from bot.interaction import Interaction
 from bot.logs import redact
 from bot.store import Store
@@ -51,6 +51,7 @@ class Changes:
 
         `params` holds only non-personal parameters (an amount, reward ids, a field *name*): the store refuses
         contact details. A crash during the call counts as unknown: we cannot say the API did not act.
+        When the change creates a member, its id is recorded once the API has given it.
         """
         entry = self.store.audit.begin(
             actor=who.user_id, team_id=who.team_id, channel_id=who.channel_id, action=action,
@@ -67,12 +68,13 @@ class Changes:
         except BaseException as exc:
             self._finish(entry, "unknown", failure_detail(exc))
             raise
-        self._finish(entry, "ok", None)
+        created = [result.id] if isinstance(result, Member) and not member_ids else None
+        self._finish(entry, "ok", None, member_ids=created)
         return result
 
-    def _finish(self, entry: int, outcome: str, detail: str | None) -> None:
+    def _finish(self, entry: int, outcome: str, detail: str | None, *, member_ids: list[int] | None = None) -> None:
         try:
-            self.store.audit.finish(entry, outcome, detail)  # type: ignore[arg-type]
+            self.store.audit.finish(entry, outcome, detail, member_ids=member_ids)  # type: ignore[arg-type]
         except Exception:
             # The row stays "pending": the log says a change was attempted even if we cannot say how it ended.
             log.exception("could not record the outcome of audit entry %s", entry)

@@ -77,15 +77,22 @@ class AuditLog:
             )
             return int(result.inserted_primary_key[0])
 
-    def finish(self, entry_id: int, outcome: Outcome, detail: str | None = None) -> bool:
-        """Complete a pending entry with its outcome; False if it was unknown or already finished."""
+    def finish(self, entry_id: int, outcome: Outcome, detail: str | None = None, *,
+               member_ids: Sequence[int] | None = None) -> bool:
+        """Complete a pending entry with its outcome; False if it was unknown or already finished.
+
+        `member_ids` names members only known once the change is done (a member just created).
+        """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {outcome!r}")
+        values: dict[str, Any] = {"outcome": outcome, "detail": clip_detail(detail), "finished_at": utc_now()}
+        if member_ids is not None:
+            values["member_ids"] = member_id_list(member_ids)
         with self._db.write() as connection:
             result = connection.execute(
                 update(audit_log)
                 .where(audit_log.c.id == entry_id, audit_log.c.outcome == "pending")
-                .values(outcome=outcome, detail=clip_detail(detail), finished_at=utc_now())
+                .values(**values)
             )
             return result.rowcount == 1
 

@@ -58,6 +58,8 @@ def test_add_creates_the_member_and_shows_its_card_with_the_wallet_link(stack: L
     [entry] = stack.services.store.audit.latest()
     assert (entry.action, entry.outcome, entry.card_id) == ("member.create", "ok", CARD)
     assert entry.params == {"fields": ["custom_3", "email", "first_name", "last_name"]}
+    created = [m for m in stack.sandbox.state.members.values() if m.get("email") == "marie@example.com"]
+    assert entry.member_ids == (created[0]["id"],)
 
 
 @pytest.mark.parametrize(("name", "value", "words"), [
