@@ -60,12 +60,15 @@ class Changes:
         try:
             result = call()
         except OutcomeUnknown as exc:
+            who.outcome = "unknown"
             self._finish(entry, "unknown", failure_detail(exc))
             raise
         except CoupontoolsError as exc:
+            who.outcome = "failed"
             self._finish(entry, "failed", failure_detail(exc))
             raise
         except BaseException as exc:
+            who.outcome = "unknown"
             self._finish(entry, "unknown", failure_detail(exc))
             raise
         created = [result.id] if isinstance(result, Member) and not member_ids else None

@@ -29,6 +29,8 @@ class Interaction:
     message_ts: str | None = None
     request_id: str = field(default_factory=new_request_id)
     name: str = ""
+    outcome: str = "ok"
+    """How the change this interaction asked for ended, when a handler answered a failure itself."""
 
     @classmethod
     def from_body(cls, body: dict[str, Any], client: WebClient, respond: Respond | None, name: str = "") -> Interaction:

@@ -31,7 +31,8 @@ def run_reported(interaction: Interaction, task: Callable[..., Any], *args: Any)
                 log.info("%s: %s", type(exc).__name__, outcome, extra={"outcome": outcome, "latency_ms": latency})
             _tell(interaction, exc)
             return None
-        log.info("done", extra={"outcome": "ok", "latency_ms": round((time.perf_counter() - started) * 1000)})
+        log.info("done", extra={"outcome": interaction.outcome,
+                                "latency_ms": round((time.perf_counter() - started) * 1000)})
         return result
 
 
