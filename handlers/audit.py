@@ -28,7 +28,8 @@ from bot.views.audit import (
 )
 from bot.views.common import error_modal, loading_modal
 from handlers.base import Router, on_action
-from handlers.guarded import card_name, on_modal_button
+from handlers.guarded import card_name
+from handlers.modals import on_modal_action
 
 MAX_EXPORT_DAYS = 366
 
@@ -66,6 +67,11 @@ def _export_form(services: Services, interaction: Interaction, action: dict[str,
     return export_modal(page.card_id, name, interaction.channel_id, datetime.now(UTC).date())
 
 
+def open_export_form(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
+    """Export CSV: the "Loading…" modal becomes the date-range form."""
+    services.slack.views_update(view_id=interaction.view_id, view=_export_form(services, interaction, action))
+
+
 def _picked(values: dict[str, Any], block: str, action: str) -> date | None:
     raw = (values.get(block, {}).get(action) or {}).get("selected_date")
     try:
@@ -75,7 +81,7 @@ def _picked(values: dict[str, Any], block: str, action: str) -> date | None:
 
 
 def _register_export(app: App, services: Services) -> None:
-    on_modal_button(app, services, ids.AUDIT_EXPORT, Role.ADMIN, "Export audit log", _export_form)
+    on_modal_action(app, services, ids.AUDIT_EXPORT, Role.ADMIN, "Export audit log", open_export_form)
 
     @app.view(ids.AUDIT_EXPORT_VIEW)
     def submit_export(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

@@ -6,9 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-from slack_sdk.models.views import View
+from slack_bolt import App
 
 from bot import guarded
 from bot.access import Role
@@ -19,15 +17,13 @@ from bot.interaction import Interaction
 from bot.lookup import LookupProblem, SeveralMembers
 from bot.services import Services
 from bot.views import ids
-from bot.views.common import format_time, loading_modal, notice
+from bot.views.common import format_time, notice
 from bot.views.confirmations import cancelled_message, confirmation_message, executed_message, not_run_notice
 from bot.views.members import member_choices_message
 from handlers.base import Router, on_action
 
 _STORED_ID = re.compile(r"[0-9a-f]{32}")
 """Confirmation and approval ids are uuid4 hex: a button value of any other shape was not written by us."""
-
-ModalFill = Callable[[Services, Interaction, dict[str, Any]], View]
 
 
 def stored_id(action: dict[str, Any]) -> str:
@@ -44,25 +40,6 @@ def card_name(services: Services, card_id: int) -> str:
         return services.lookup.card(str(card_id)).display_name
     except (LookupProblem, CoupontoolsError):
         return f"card {card_id}"
-
-
-def on_modal_button(app: App, services: Services, action_id: str, role: Role, title: str, fill: ModalFill) -> None:
-    """A button that opens a modal: a "Loading…" modal at once (the trigger dies in 3 s), then, in the
-    worker, the clicker's role is checked and the modal filled with what `fill` returns."""
-
-    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        interaction = Interaction.from_body(body, client, respond, name=action_id)
-        opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal(title))
-        interaction.view_id = opened["view"]["id"]
-
-        def run() -> None:
-            services.access.require(interaction.user_id, role)
-            client.views_update(view_id=interaction.view_id, view=fill(services, interaction, action))
-
-        services.defer(interaction, run)
-
-    app.action(action_id)(listener)
 
 
 def _ask(services: Services, interaction: Interaction, action: Literal["void", "delete"], card: Card,

@@ -29,7 +29,8 @@ from bot.views.approvals import (
 from bot.views.common import Message, error_modal, escape, fallback, loading_modal, modal, section
 from bot.views.confirmations import confirmation_message
 from handlers.base import Router, on_action
-from handlers.guarded import card_name, on_modal_button, stored_id
+from handlers.guarded import card_name, stored_id
+from handlers.modals import on_modal_action
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,13 @@ def _reject_form(services: Services, interaction: Interaction, action: dict[str,
     return reject_modal(approval, name)
 
 
+def open_reject_form(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
+    """Reject: the "Loading…" modal becomes the reason form (or says why the request can't be rejected)."""
+    services.slack.views_update(view_id=interaction.view_id, view=_reject_form(services, interaction, action))
+
+
 def _register_reject(app: App, services: Services) -> None:
-    on_modal_button(app, services, ids.APPROVAL_REJECT, Role.ADMIN, "Reject push", _reject_form)
+    on_modal_action(app, services, ids.APPROVAL_REJECT, Role.ADMIN, "Reject push", open_reject_form)
 
     @app.view(ids.APPROVAL_REJECT_VIEW)
     def submit_reject(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
