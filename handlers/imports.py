@@ -78,7 +78,7 @@ def _form_errors(text: str, files: list[dict[str, Any]]) -> dict[str, str]:
     try:
         read_table(text)
     except UserError as problem:
-        return {ids.IMPORT_TEXT_BLOCK: problem.message[:150]}
+        return {ids.IMPORT_TEXT_BLOCK: problem.message}
     return {}
 
 

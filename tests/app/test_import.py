@@ -169,3 +169,13 @@ def test_an_unanswered_chunk_stops_the_import_and_is_reported_unknown(stack: Loc
     assert "stopped" in shown
     assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 1
     assert stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0].outcome == "unknown"
+
+
+def test_ten_thousand_rows_import_within_slacks_limits_with_throttled_progress(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(10_000).encode())]})
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    assert "10,000 of 10,000" in render_message(report(stack))
+    [file] = stack.slack.wait_for(lambda: stack.slack.files(GENERAL))
+    assert file.content.count(b"\r\n") == 10_001
+    assert len(imported(stack)) == 10_000
+    assert len(stack.slack.calls("chat.update")) < 100, "progress is throttled, not one update per chunk"
