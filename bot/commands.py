@@ -109,12 +109,30 @@ class _Token:
 
 
 _QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
-_SLACK_LINK = re.compile(r"<(?:mailto:|tel:)?([^<>|]*)\|([^<>]*)>|<(?:mailto:|tel:)([^<>|]+)>")
+_SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def _plain(match: re.Match[str]) -> str:
+    """What a person typed, for one piece of Slack's markup: `<target|label>` or `<target>`."""
+    target, label = match.group(1), match.group(2)
+    if target.startswith(("mailto:", "tel:")):
+        return label or target.partition(":")[2]
+    if target.startswith("!"):  # <!channel>, <!here>, <!subteam^S1|@team>, <!date^…|fallback>
+        return label or "@" + target[1:].partition("^")[0]
+    if target.startswith(("@", "#")):  # <@U123|ada>, <#C123|general>
+        return target[0] + label.lstrip("@#") if label else target
+    if label and label not in target:  # a link with its own words keeps both
+        return f"{label} ({target})"
+    return target
 
 
 def clean(text: str) -> str:
-    """Undo Slack's escaping and link wrapping so `<mailto:a@b.c|a@b.c>` reads `a@b.c`, and normalise quotes."""
-    text = _SLACK_LINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), text)
+    """Turn Slack's markup back into what the person typed (`<mailto:a@b.c|a@b.c>` → `a@b.c`, `<!channel>` →
+    `@channel`, links to their URL), undo its escaping, and normalise quotes.
+
+    Slack escapes `&`, `<` and `>` typed by people, so every `<…>` left in the text is its own markup.
+    """
+    text = _SLACK_MARKUP.sub(_plain, text)
     text = html.unescape(text) if "&" in text else text
     for fancy, plain in _QUOTES.items():
         text = text.replace(fancy, plain)

@@ -84,6 +84,20 @@ def test_bad_input_is_refused_with_a_message_for_the_right_usage(text: str, subc
     assert fragment in caught.value.message
 
 
+@pytest.mark.parametrize(("typed", "message"), [
+    ("Hi <!channel>", "Hi @channel"),
+    ("Ping <!subteam^S0TEAM|@baristas>", "Ping @baristas"),
+    ("Thanks <@U0ADA|ada> and <@U0BOB>", "Thanks @ada and @U0BOB"),
+    ("See <#C0NEWS|news>", "See #news"),
+    ("Shop at <https://shop.example.com|shop.example.com>", "Shop at https://shop.example.com"),
+    ("Our <https://shop.example.com/sale|summer sale>!", "Our summer sale (https://shop.example.com/sale)!"),
+    ("Mail <mailto:help@example.com|help@example.com>", "Mail help@example.com"),
+    ("Fish &amp; chips &lt;3", "Fish & chips <3"),
+])
+def test_push_messages_read_as_typed_not_as_slack_markup(typed: str, message: str) -> None:
+    assert parse(f"push 12 {typed}") == Push("12", message)
+
+
 def test_unknown_subcommand_gets_help_with_a_suggestion() -> None:
     assert parse("memebr 12 7") == Help(unknown="memebr", suggestion="member")
     assert parse("xyzzy") == Help(unknown="xyzzy", suggestion=None)
