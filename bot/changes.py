@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from bot.coupontools import CoupontoolsError, Member, OutcomeUnknown
 from bot.interaction import Interaction
 from bot.logs import redact
-from bot.store import Store
+from bot.store import Outcome, Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,6 +30,19 @@ def failure_detail(exc: BaseException) -> str:
     else:
         text = type(exc).__name__
     return redact(text)[:_DETAIL_LIMIT]
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """How a change ended, for callers that must record the ending somewhere else too."""
+
+    outcome: Outcome
+    result: T | None = None
+    error: BaseException | None = None
+
+    @property
+    def detail(self) -> str | None:
+        return failure_detail(self.error) if self.error else None
 
 
 class Changes:
@@ -81,3 +95,26 @@ class Changes:
         except Exception:
             # The row stays "pending": the log says a change was attempted even if we cannot say how it ended.
             log.exception("could not record the outcome of audit entry %s", entry)
+
+    def attempt(
+        self,
+        who: Interaction,
+        action: str,
+        call: Callable[[], T],
+        *,
+        card_id: int | None,
+        member_ids: Sequence[int] = (),
+        params: Mapping[str, Any] | None = None,
+    ) -> Attempt[T]:
+        """`perform`, but report how it ended instead of raising, so a claimed confirmation or approval can
+        always be finished; a crash counts as unknown."""
+        try:
+            return Attempt("ok", self.perform(who, action, call, card_id=card_id, member_ids=member_ids,
+                                              params=params))
+        except OutcomeUnknown as exc:
+            return Attempt("unknown", error=exc)
+        except CoupontoolsError as exc:
+            return Attempt("failed", error=exc)
+        except Exception as exc:
+            log.exception("%s crashed; its outcome is unknown", action)
+            return Attempt("unknown", error=exc)

@@ -14,8 +14,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from bot.access import Role
-from bot.changes import failure_detail
-from bot.coupontools import Card, CoupontoolsError, Member, OutcomeUnknown, PushResult
+from bot.coupontools import Card, Member, PushResult
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.store import Confirmation, Outcome
@@ -203,31 +202,17 @@ def _execute(services: Services, interaction: Interaction, confirmation_id: str,
     params: dict[str, Any] = {"confirmation": confirmation_id}
     if plan.action == "push":
         params.update(recipients=len(plan.members), length=len(plan.message or ""))
-    # Until the call says otherwise the change may have happened: a crash here must read "unknown".
-    outcome: Outcome = "unknown"
-    error: BaseException | None = None
-    result: Member | PushResult | None = None
-    try:
-        result = services.changes.perform(
-            interaction, plan.action, lambda: _call(services, plan),
-            card_id=plan.card_id, member_ids=plan.member_ids, params=params,
-        )
-        outcome = "ok"
-    except OutcomeUnknown as exc:
-        error = exc
-    except CoupontoolsError as exc:
-        outcome, error = "failed", exc
-    except Exception as exc:
-        log.exception("a confirmed %s crashed; its outcome is unknown", plan.action)
-        error = exc
-    finally:
-        _finish(services, confirmation_id, outcome, error)
-    return Executed(plan, outcome, result, error)
+    attempt = services.changes.attempt(
+        interaction, plan.action, lambda: _call(services, plan),
+        card_id=plan.card_id, member_ids=plan.member_ids, params=params,
+    )
+    _finish(services, confirmation_id, attempt.outcome, attempt.detail)
+    return Executed(plan, attempt.outcome, attempt.result, attempt.error)
 
 
-def _finish(services: Services, confirmation_id: str, outcome: Outcome, error: BaseException | None) -> None:
+def _finish(services: Services, confirmation_id: str, outcome: Outcome, detail: str | None) -> None:
     try:
-        services.store.confirmations.finish(confirmation_id, outcome, failure_detail(error) if error else None)
+        services.store.confirmations.finish(confirmation_id, outcome, detail)
     except Exception:
         # It stays "executing": still never claimable again, so nothing can run twice.
         log.exception("could not record how confirmation %s ended", confirmation_id)

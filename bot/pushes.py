@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from bot.changes import failure_detail
-from bot.coupontools import Card, CoupontoolsError, Member, OutcomeUnknown, PushResult
+from bot.coupontools import Card, Member, PushResult
 from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.lookup import LookupProblem, SeveralMembers
@@ -132,32 +131,20 @@ def _send(services: Services, interaction: Interaction, approval: Approval) -> S
     recipients = None if approval.recipient_ids is None else list(approval.recipient_ids)
     params: dict[str, Any] = {"approval": approval.id, "recipients": approval.recipient_count,
                               "broadcast": recipients is None, "length": len(approval.message)}
-    outcome: Outcome = "unknown"
-    error: BaseException | None = None
-    result: PushResult | None = None
+    attempt = services.changes.attempt(
+        interaction, "push", lambda: services.loyalty.push(approval.card_id, approval.message, recipients),
+        card_id=approval.card_id, member_ids=recipients or [], params=params,
+    )
     try:
-        result = services.changes.perform(
-            interaction, "push", lambda: services.loyalty.push(approval.card_id, approval.message, recipients),
-            card_id=approval.card_id, member_ids=recipients or [], params=params,
+        services.store.approvals.finish(
+            approval.id, attempt.outcome, attempt.detail,
+            total_recipients=attempt.result.total_recipients if attempt.result else None,
         )
-        outcome = "ok"
-    except OutcomeUnknown as exc:
-        error = exc
-    except CoupontoolsError as exc:
-        outcome, error = "failed", exc
-    except Exception as exc:
-        log.exception("an approved push crashed; its outcome is unknown")
-        error = exc
-    finally:
-        try:
-            services.store.approvals.finish(
-                approval.id, outcome, failure_detail(error) if error else None,
-                total_recipients=result.total_recipients if result else None,
-            )
-        except Exception:
-            # It stays "executing": never approvable again, so the push cannot go out twice.
-            log.exception("could not record how approval %s ended", approval.id)
-    return Sent(services.store.approvals.get(approval.id) or approval, outcome, result, error)
+    except Exception:
+        # It stays "executing": never approvable again, so the push cannot go out twice.
+        log.exception("could not record how approval %s ended", approval.id)
+    return Sent(services.store.approvals.get(approval.id) or approval, attempt.outcome, attempt.result,
+                attempt.error)
 
 
 def reject(services: Services, interaction: Interaction, approval_id: str, reason: str | None) -> Approval | NotDone:
