@@ -13,10 +13,13 @@ from slack_sdk import WebClient
 
 from bot.access import Role
 from bot.commands import Command, CommandError, Help, parse
+from bot.coupontools import Card, Member
 from bot.interaction import Interaction
+from bot.lookup import SeveralMembers
 from bot.services import Services
-from bot.views.common import loading_modal
+from bot.views.common import error_modal, loading_modal
 from bot.views.help import help_message, usage_message
+from bot.views.members import member_choices_message
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +83,16 @@ def on_action(app: App, services: Services, action_id: str | Pattern[str], role:
         services.defer(interaction, guarded)
 
     app.action(action_id)(listener)
+
+
+def pick_member(services: Services, interaction: Interaction, card: Card, ref: str, title: str) -> Member | None:
+    """The one member `ref` names; when several match, list them in the conversation and return None."""
+    try:
+        return services.lookup.member(card, ref)
+    except SeveralMembers as many:
+        interaction.reply(member_choices_message(many.card, many.members, many.query))
+        if interaction.view_id:
+            services.slack.views_update(view_id=interaction.view_id, view=error_modal(
+                title, f"{len(many.members)} members match `{ref}`. I listed them in the conversation: "
+                       "open the one you mean and use its buttons."))
+        return None

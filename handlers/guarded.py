@@ -14,13 +14,12 @@ from bot.commands import MemberRef
 from bot.coupontools import Card, CoupontoolsError, Member
 from bot.errors import UserError, describe
 from bot.interaction import Interaction
-from bot.lookup import LookupProblem, SeveralMembers
+from bot.lookup import LookupProblem
 from bot.services import Services
 from bot.views import ids
 from bot.views.common import format_time, notice
 from bot.views.confirmations import cancelled_message, confirmation_message, executed_message, not_run_notice
-from bot.views.members import member_choices_message
-from handlers.base import Router, on_action
+from handlers.base import Router, on_action, pick_member
 
 _STORED_ID = re.compile(r"[0-9a-f]{32}")
 """Confirmation and approval ids are uuid4 hex: a button value of any other shape was not written by us."""
@@ -55,12 +54,9 @@ def _ask(services: Services, interaction: Interaction, action: Literal["void", "
 def ask_from_command(services: Services, interaction: Interaction, command: MemberRef) -> None:
     """`void <card> <member>` / `delete <card> <member>`: find the member, then ask to confirm."""
     card = services.lookup.card(command.card)
-    try:
-        member = services.lookup.member(card, command.member)
-    except SeveralMembers as many:
-        interaction.reply(member_choices_message(many.card, many.members, many.query))
-        return
-    _ask(services, interaction, "void" if command.name == "void" else "delete", card, member)
+    member = pick_member(services, interaction, card, command.member, command.name.capitalize())
+    if member is not None:
+        _ask(services, interaction, "void" if command.name == "void" else "delete", card, member)
 
 
 def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, Interaction, dict[str, Any]], None]:

@@ -18,8 +18,8 @@ from bot.views.cards import cards_message
 from bot.views.common import error_modal, loading_modal, notice
 from bot.views.lookup import lookup_choices_modal, lookup_member_modal, lookup_modal
 from bot.views.member import member_message
-from bot.views.members import PageState, member_choices_message, members_page_message
-from handlers.base import Router, on_action
+from bot.views.members import PageState, members_page_message
+from handlers.base import Router, on_action, pick_member
 
 
 def show_cards(services: Services, interaction: Interaction, _command: object) -> None:
@@ -40,12 +40,9 @@ def _show_page(services: Services, interaction: Interaction, state: PageState, *
 
 def show_member(services: Services, interaction: Interaction, command: MemberRef) -> None:
     card = services.lookup.card(command.card)
-    try:
-        member = services.lookup.member(card, command.member)
-    except SeveralMembers as many:
-        interaction.reply(member_choices_message(many.card, many.members, many.query))
-        return
-    interaction.reply(member_message(card, member))
+    member = pick_member(services, interaction, card, command.member, "Look up member")
+    if member is not None:
+        interaction.reply(member_message(card, member))
 
 
 def page_members(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

@@ -23,7 +23,6 @@ from bot.coupontools.models import MEMBER_FIELDS, Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.logs import redact
-from bot.lookup import SeveralMembers
 from bot.services import Services
 from bot.views import ids
 from bot.views.common import error_modal
@@ -38,26 +37,12 @@ from bot.views.forms import (
     saving_modal,
 )
 from bot.views.member import member_message
-from bot.views.members import member_choices_message
-from handlers.base import Router
+from handlers.base import Router, pick_member
 from handlers.modals import on_modal_action
 
 log = logging.getLogger(__name__)
 
 OUT_OF_DATE = "That form or button is out of date. Look the member up again with `/loyalty member`."
-
-
-def pick_member(services: Services, interaction: Interaction, card: Card, ref: str, title: str) -> Member | None:
-    """The one member `ref` names; when several match, list them in the conversation and return None."""
-    try:
-        return services.lookup.member(card, ref)
-    except SeveralMembers as many:
-        interaction.reply(member_choices_message(many.card, many.members, many.query))
-        if interaction.view_id:
-            services.slack.views_update(view_id=interaction.view_id, view=error_modal(
-                title, f"{len(many.members)} members match `{ref}`. I listed them in the conversation: "
-                       "open the one you mean and use its buttons."))
-        return None
 
 
 def _open_form(services: Services, interaction: Interaction, card: Card, member: Member | None) -> None:

@@ -28,8 +28,8 @@ from bot.views.changes import (
     voided_text,
 )
 from bot.views.common import error_modal
-from handlers.base import Router, on_action
-from handlers.members import OUT_OF_DATE, pick_member
+from handlers.base import Router, on_action, pick_member
+from handlers.members import OUT_OF_DATE
 from handlers.modals import on_modal_action
 
 BUTTON_STAMPS = 1
