@@ -163,9 +163,10 @@ def _tokens(text: str) -> list[_Token]:
 
 def parse(text: str, *, max_stamps: int = 100) -> Command:
     """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user."""
+    # Slack's escaping (`&amp;`…) makes the raw text longer than what was typed: measure what was typed.
+    text = clean(text[: MAX_TEXT * 8])
     if len(text) > MAX_TEXT:
         raise CommandError(f"That command is too long ({len(text)} characters); the limit is {MAX_TEXT}.")
-    text = clean(text)
     if not text:
         return Help()
     head, _, _rest = text.partition(" ")
