@@ -1,0 +1,197 @@
+"""Serving Slack over real HTTP: signatures, the health check, paths and sizes, and `loyalty-bot serve` itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import __version__
+from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID, SandboxServer
+from bot.slackbench import FakeSlack, SlackDriver, render_message
+from bot.stack import API_KEY, API_SECRET, BOT_TOKEN, LocalStack
+from bot.store import Store
+from bot.store.db import Database, create_store_engine, normalise_url
+from bot.views import ids
+
+VIEWER = "U0VIEWER"
+CARD = DEMO_STAMP_CARD_ID
+START_TIMEOUT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _nothing_ran(stack: LocalStack, since: int) -> None:
+    """Let every piece of work the bot accepted finish, then check none reached the API or Slack after `since`."""
+    stack.services.worker.shutdown(wait=True)
+    assert stack.sandbox.requests == []
+    assert stack.slack.calls(since=since) == []
+
+
+# -- signatures ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signature", ["missing", "bad", "stale"])
+def test_unsigned_wrongly_signed_or_stale_command_gets_401_and_nothing_runs(stack: LocalStack, signature) -> None:
+    since = stack.slack.mark()
+    ack = stack.driver.command(f"member {CARD} {DEMO_ADA_ID}", user=VIEWER, signature=signature)
+    assert ack.status == 401
+    assert "Lovelace" not in ack.body
+    _nothing_ran(stack, since)
+
+
+@pytest.mark.parametrize("signature", ["missing", "bad", "stale"])
+def test_unsigned_shortcut_and_event_get_401_and_nothing_runs(stack: LocalStack, signature) -> None:
+    since = stack.slack.mark()
+    assert stack.driver.shortcut(ids.LOOKUP_SHORTCUT, user=VIEWER, signature=signature).status == 401
+    assert stack.driver.app_home_opened(user=VIEWER, signature=signature).status == 401
+    _nothing_ran(stack, since)
+
+
+def test_signature_over_a_different_body_is_refused(stack: LocalStack) -> None:
+    since = stack.slack.mark()
+    signed = stack.driver._sign("command=%2Floyalty&text=help", "valid")
+    response = httpx.post(f"{stack.url}/slack/events", content=f"command=%2Floyalty&text=member+{CARD}+1",
+                          headers={**signed, "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 401
+    _nothing_ran(stack, since)
+
+
+# -- health, paths, sizes --------------------------------------------------------------------------------------------
+
+
+def test_healthz_answers_200_with_the_version_when_the_database_answers(stack: LocalStack) -> None:
+    response = httpx.get(f"{stack.url}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "version": __version__}
+
+
+def test_healthz_answers_503_when_the_database_does_not(stack: LocalStack) -> None:
+    closed_port = _free_port()  # nothing listens there
+    url = normalise_url(f"postgresql://loyalty:secret@127.0.0.1:{closed_port}/loyalty")
+    broken = Store(Database(create_store_engine(url)), url="postgresql://127.0.0.1 (closed)", migrated=False)
+    working, stack.services.store = stack.services.store, broken
+    try:
+        response = httpx.get(f"{stack.url}/healthz")
+        assert response.status_code == 503
+        assert response.json()["ok"] is False
+        assert "secret" not in response.text
+    finally:
+        working.close()
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/"), ("GET", "/admin"), ("POST", "/slack/event"),
+                                              ("GET", "/slack/events/x"), ("POST", "/healthz/x")])
+def test_other_paths_are_404(stack: LocalStack, method: str, path: str) -> None:
+    response = httpx.request(method, f"{stack.url}{path}")
+    assert response.status_code == 404
+
+
+def test_get_on_the_events_path_is_not_served(stack: LocalStack) -> None:
+    assert httpx.get(f"{stack.url}/slack/events").status_code == 405
+
+
+def test_a_huge_body_is_refused_before_anything_runs(stack: LocalStack) -> None:
+    since = stack.slack.mark()
+    body = "command=%2Floyalty&text=" + "x" * (3 * 1024 * 1024)
+    ack = stack.driver.send(body, "application/x-www-form-urlencoded")
+    assert ack.status == 413
+    _nothing_ran(stack, since)
+
+
+# -- the `loyalty-bot serve` process ---------------------------------------------------------------------------------
+
+
+def _env(**settings: str) -> dict[str, str]:
+    """This environment without any of the bot's own settings, plus `settings`."""
+    ours = ("SLACK_", "COUPONTOOLS_", "LOYALTY_", "DATABASE_URL", "LOG_", "PORT")
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(ours)}, **settings}
+
+
+@pytest.fixture
+def stand_ins() -> Iterator[tuple[SandboxServer, FakeSlack]]:
+    """The loyalty API and Slack, for a bot process started by the test."""
+    with SandboxServer(api_key=API_KEY, api_secret=API_SECRET, port=0) as sandbox, \
+            FakeSlack(bot_token=BOT_TOKEN) as slack:
+        slack.add_user(VIEWER, "vera")
+        yield sandbox, slack
+
+
+def _start(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    """`loyalty-bot serve` in its own process; returns it and its URL once /healthz answers."""
+    url = f"http://127.0.0.1:{env['PORT']}"
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    output, _ = process.communicate(timeout=10)
+    raise AssertionError(f"loyalty-bot serve did not become healthy:\n{output}")
+
+
+def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    signing_secret = "0123456789abcdef0123456789abcdef"
+    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=signing_secret, SLACK_API_URL=slack.api_url,
+               COUPONTOOLS_API_KEY=API_KEY, COUPONTOOLS_API_SECRET=API_SECRET,
+               COUPONTOOLS_BASE_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+               LOYALTY_VIEWERS=VIEWER, LOG_FORMAT="json", PORT=str(_free_port()))
+    process, url = _start(env, tmp_path)
+    try:
+        health = httpx.get(f"{url}/healthz")
+        assert health.json() == {"ok": True, "version": __version__}
+        with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=signing_secret) as driver:
+            driver.command(f"member {CARD} ada@example.com", user=VIEWER)
+            assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
+            driver.command(f"member {CARD} nobody@example.com", user=VIEWER)
+            assert "No member" in render_message(driver.wait_reply(VIEWER, timeout=15))
+            assert driver.command("help", user=VIEWER, signature="bad").status == 401
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode == 0, output
+
+    for secret in (BOT_TOKEN, signing_secret, API_SECRET, "ada@example.com", "nobody@example.com"):
+        assert secret not in output, f"{secret!r} is in the logs"
+    assert "Traceback" not in output
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line is JSON
+    assert all({"time", "level", "message"} <= line.keys() for line in lines)
+    finished = [line for line in lines if line.get("logger") == "bot.events"]
+    assert {line.get("outcome") for line in finished} >= {"ok", "refused"}
+    for line in finished:
+        assert line.get("request_id")
+        assert line.get("user") == VIEWER
+        assert line.get("action") == "member"
+
+
+def test_serve_without_a_bot_token_says_which_variable_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    env = _env(SLACK_SIGNING_SECRET="x" * 32, PORT=str(_free_port()))
+    done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    said = (done.stdout + done.stderr).strip().splitlines()
+    assert len(said) == 1, said
+    assert "SLACK_BOT_TOKEN" in said[0]
+    assert "Traceback" not in done.stderr
