@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, GetPydanticSchema
+from pydantic_core import CoreSchema
+from pydantic_core import core_schema as cs
 
 MEMBER_FIELDS: tuple[str, ...] = (
     "first_name", "last_name", "email", "phone", "address", "zip", "city",
@@ -40,6 +43,53 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _stamps(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: "inf", 1e400
+        return None
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
+        return 0
+
+
+def _rewards(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict) and _is_id(item.get("id"))]
+
+
+def _lenient(expected: list[CoreSchema], convert: Callable[[Any], Any]) -> GetPydanticSchema:
+    """A field type that takes values already of the `expected` types as they are, inside pydantic-core,
+    and hands any other value to `convert` in Python.
+
+    Answers are read per member per field (tens of thousands of values in a bulk import): a Python
+    validator on every field cost more than the HTTP round trip on a fast network. `convert` must give
+    the value as-is for the expected types too, so the result never depends on which path took it.
+    """
+    schema = cs.union_schema([*expected, cs.no_info_plain_validator_function(convert)], mode="left_to_right")
+    return GetPydanticSchema(lambda _source, _handler: schema)
+
+
+# int(float(value)) is exact up to 2**53; larger whole numbers are left to _stamps, which rounds them.
+_EXACT_INT = cs.int_schema(strict=True, ge=-(2**53), le=2**53)
+
+_Text = Annotated[str | None, _lenient([cs.str_schema(strict=True), cs.none_schema()], _text)]
+"""Text the API may send as a number, a boolean or anything else: numbers and booleans as text, others unset."""
+_Label = Annotated[str, _lenient([cs.str_schema(strict=True)], lambda value: _text(value) or "")]
+"""Like _Text, with "" for unset."""
+_Timestamp = Annotated[datetime | None, _lenient([cs.none_schema()], _parse_timestamp)]
+_Stamps = Annotated[int | None, _lenient([_EXACT_INT, cs.none_schema()], _stamps)]
+_Count = Annotated[int, _lenient([cs.int_schema(strict=True, ge=0)], _count)]
+"""A count that is never negative; unreadable counts are 0."""
+
+
 class _ApiModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -48,20 +98,10 @@ class Card(_ApiModel):
     """A loyalty card (a programme), not a member's card."""
 
     id: int
-    code: str = ""
-    name: str = ""
-    domain: str | None = None
-    type: str | None = None
-
-    @field_validator("code", "name", mode="before")
-    @classmethod
-    def _string(cls, value: Any) -> str:
-        return _text(value) or ""
-
-    @field_validator("domain", "type", mode="before")
-    @classmethod
-    def _optional_string(cls, value: Any) -> str | None:
-        return _text(value)
+    code: _Label = ""
+    name: _Label = ""
+    domain: _Text = None
+    type: _Text = None
 
     @property
     def display_name(self) -> str:
@@ -72,20 +112,10 @@ class Reward(_ApiModel):
     """A reward a member earned; available until used or expired."""
 
     id: int
-    name: str = ""
-    added_at: datetime | None = None
-    expired_at: datetime | None = None
-    used_at: datetime | None = None
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _string(cls, value: Any) -> str:
-        return _text(value) or ""
-
-    @field_validator("added_at", "expired_at", "used_at", mode="before")
-    @classmethod
-    def _timestamp(cls, value: Any) -> datetime | None:
-        return _parse_timestamp(value)
+    name: _Label = ""
+    added_at: _Timestamp = None
+    expired_at: _Timestamp = None
+    used_at: _Timestamp = None
 
     def is_used(self) -> bool:
         return self.used_at is not None
@@ -98,64 +128,39 @@ class Reward(_ApiModel):
         return not self.is_used() and not self.is_expired(now)
 
 
+_Rewards = Annotated[
+    list[Reward],
+    GetPydanticSchema(lambda source, handler: cs.no_info_before_validator_function(_rewards, handler(source))),
+]
+"""Rewards without a usable id are dropped rather than failing the member."""
+
+
 class Member(_ApiModel):
     """A member of a loyalty card (the API calls them users, and its paths `stats`)."""
 
     id: int
-    code: str = ""
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    zip: str | None = None
-    city: str | None = None
-    custom_1: str | None = None
-    custom_2: str | None = None
-    custom_3: str | None = None
-    custom_4: str | None = None
-    custom_5: str | None = None
-    custom_6: str | None = None
-    custom_7: str | None = None
-    custom_8: str | None = None
-    stamps: int | None = None
-    download_url: str | None = None
-    created_at: datetime | None = None
-    voided_at: datetime | None = None
-    expired_at: datetime | None = None
-    rewards: list[Reward] = Field(default_factory=list)
-
-    @field_validator("code", mode="before")
-    @classmethod
-    def _code(cls, value: Any) -> str:
-        return _text(value) or ""
-
-    @field_validator(*MEMBER_FIELDS, "download_url", mode="before")
-    @classmethod
-    def _optional_string(cls, value: Any) -> str | None:
-        return _text(value)
-
-    @field_validator("stamps", mode="before")
-    @classmethod
-    def _stamps(cls, value: Any) -> int | None:
-        if value is None or isinstance(value, bool):
-            return None
-        try:
-            return int(float(value))
-        except (TypeError, ValueError, OverflowError):  # OverflowError: "inf", 1e400
-            return None
-
-    @field_validator("created_at", "voided_at", "expired_at", mode="before")
-    @classmethod
-    def _timestamp(cls, value: Any) -> datetime | None:
-        return _parse_timestamp(value)
-
-    @field_validator("rewards", mode="before")
-    @classmethod
-    def _rewards(cls, value: Any) -> list[Any]:
-        if not isinstance(value, list):
-            return []
-        return [item for item in value if isinstance(item, dict) and _is_id(item.get("id"))]
+    code: _Label = ""
+    first_name: _Text = None
+    last_name: _Text = None
+    email: _Text = None
+    phone: _Text = None
+    address: _Text = None
+    zip: _Text = None
+    city: _Text = None
+    custom_1: _Text = None
+    custom_2: _Text = None
+    custom_3: _Text = None
+    custom_4: _Text = None
+    custom_5: _Text = None
+    custom_6: _Text = None
+    custom_7: _Text = None
+    custom_8: _Text = None
+    stamps: _Stamps = None
+    download_url: _Text = None
+    created_at: _Timestamp = None
+    voided_at: _Timestamp = None
+    expired_at: _Timestamp = None
+    rewards: _Rewards = Field(default_factory=list)
 
     @property
     def full_name(self) -> str:
@@ -189,21 +194,8 @@ class Member(_ApiModel):
 class PushResult(_ApiModel):
     """What the API says after a push notification was accepted."""
 
-    message: str = ""
-    total_recipients: int = 0
-
-    @field_validator("message", mode="before")
-    @classmethod
-    def _string(cls, value: Any) -> str:
-        return _text(value) or ""
-
-    @field_validator("total_recipients", mode="before")
-    @classmethod
-    def _count(cls, value: Any) -> int:
-        try:
-            return max(int(value), 0)
-        except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
-            return 0
+    message: _Label = ""
+    total_recipients: _Count = 0
 
 
 def _is_id(value: Any) -> bool:
