@@ -84,7 +84,13 @@ _Text = Annotated[str | None, _lenient([cs.str_schema(strict=True), cs.none_sche
 """Text the API may send as a number, a boolean or anything else: numbers and booleans as text, others unset."""
 _Label = Annotated[str, _lenient([cs.str_schema(strict=True)], lambda value: _text(value) or "")]
 """Like _Text, with "" for unset."""
-_Timestamp = Annotated[datetime | None, _lenient([cs.none_schema()], _parse_timestamp)]
+# The API's own format, with a time of day Python accepts: read natively. Anything else (zones, fractions,
+# dates like 02-30) goes to _parse_timestamp, which decides.
+_API_TIME = cs.chain_schema([
+    cs.str_schema(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"),
+    cs.datetime_schema(),
+])
+_Timestamp = Annotated[datetime | None, _lenient([cs.none_schema(), _API_TIME], _parse_timestamp)]
 _Stamps = Annotated[int | None, _lenient([_EXACT_INT, cs.none_schema()], _stamps)]
 _Count = Annotated[int, _lenient([cs.int_schema(strict=True, ge=0)], _count)]
 """A count that is never negative; unreadable counts are 0."""
@@ -130,7 +136,10 @@ class Reward(_ApiModel):
 
 _Rewards = Annotated[
     list[Reward],
-    GetPydanticSchema(lambda source, handler: cs.no_info_before_validator_function(_rewards, handler(source))),
+    GetPydanticSchema(lambda source, handler: cs.union_schema([
+        cs.list_schema(strict=True, max_length=0),  # most members have none: no Python call for them
+        cs.no_info_before_validator_function(_rewards, handler(source)),
+    ], mode="left_to_right")),
 ]
 """Rewards without a usable id are dropped rather than failing the member."""
 
