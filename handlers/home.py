@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.home import home_view
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.interaction import Interaction
 from bot.services import Services
+from bot.views.home import home_view
 
 
 def register(app: App, services: Services) -> None:
