@@ -177,7 +177,10 @@ def parse(text: str, *, max_stamps: int = 100) -> Command:
         suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
         return Help(unknown=_short(head), suggestion=suggestion[0] if suggestion else None)
     parser = _PARSERS[name]
-    args = _tokens(text)[1:]
+    try:
+        args = _tokens(text)[1:]
+    except CommandError as exc:
+        raise CommandError(exc.message, subcommand=name) from None
     return parser(name, args, text, max_stamps)
 
 

@@ -73,7 +73,7 @@ def test_parses_each_subcommand(text: str, expected: object) -> None:
     ("members 12 --deleted", "members", "--voided"),
     ("void 12 --force", "void", "option"),
     ("member 12 " + "9" * 300, "member", "too long"),
-    ('member "Coffee Club 7', None, "not closed"),
+    ('member "Coffee Club 7', "member", "not closed"),
     ('member "" 7', "member", "empty"),
 ])
 def test_bad_input_is_refused_with_a_message_for_the_right_usage(text: str, subcommand: str | None,

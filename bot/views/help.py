@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from bot.views.common import Message, code, context, escape, fallback, header, section
+from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, section
 
 COMMAND = "/loyalty"
 
@@ -107,11 +107,14 @@ def help_message(*, unknown: str | None = None, suggestion: str | None = None) -
     return Message(text=fallback(f"{intro} How to use {COMMAND}: {COMMAND} help"), blocks=blocks)
 
 
-def usage_message(subcommand: str, problem: str) -> Message:
-    """What was wrong with a command, then its right usage and an example; `problem` is escaped here."""
-    usage = USAGES.get(subcommand)
+def usage_message(subcommand: str | None, problem: str) -> Message:
+    """What was wrong with a command, then its right usage and an example (or, for no known subcommand,
+    the general help); `problem` is escaped here."""
+    usage = USAGES.get(subcommand) if subcommand else None
     if usage is None:
-        return help_message(unknown=subcommand)
+        general = help_message()
+        return Message(text=fallback(escape(problem)),
+                       blocks=[section(f":warning: {escape(problem)}"), *general.blocks][:MESSAGE_BLOCKS])
     lines = (
         f":warning: {escape(problem)}",
         f"*Usage:* {_command(usage.usage)}",

@@ -23,9 +23,6 @@ HOSTILE = ("*x*", "<!channel>", "<!here>", "<@U123>", "<#C0GENERAL>", "<https://
            "\u202eevil\u202c", "🎉", "a\u200bb", "&lt;!everyone&gt;")
 LIVE = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C0GENERAL>", "<https://evil.example")
 
-LOST_PROBLEM = ("known bug: a CommandError without a subcommand (unclosed quote, text over 4,000 characters) "
-                "is answered with the general help only; the problem itself is not shown")
-
 # (text typed after /loyalty, usage expected in the reply, words that name the problem)
 CASES: list[Any] = [
     # cards takes nothing
@@ -83,10 +80,8 @@ CASES: list[Any] = [
     # audit [<card>]
     (f"audit {CARD} extra", "/loyalty audit [<card>]", "didn't expect"),
     # quotes
-    pytest.param('member "Coffee Club 1', "/loyalty member <card> <member>", "quote is not closed",
-                 marks=pytest.mark.xfail(strict=True, reason=LOST_PROBLEM)),
-    pytest.param(f"stamp '{CARD} 1", "/loyalty stamp <card> <member> [amount]", "quote is not closed",
-                 marks=pytest.mark.xfail(strict=True, reason=LOST_PROBLEM)),
+    ('member "Coffee Club 1', "/loyalty member <card> <member>", "quote is not closed"),
+    (f"stamp '{CARD} 1", "/loyalty stamp <card> <member> [amount]", "quote is not closed"),
 ]
 
 
@@ -133,10 +128,9 @@ def test_bad_input_names_the_problem_shows_usage_and_calls_nothing(
     _assert_nothing_happened(stack, before)
 
 
-@pytest.mark.xfail(strict=True, reason=LOST_PROBLEM)
 def test_text_over_slacks_4000_characters_is_refused_with_its_length(stack: LocalStack) -> None:
     before = len(stack.sandbox.requests)
-    _raw, shown = _ask(stack, f"push {CARD} " + "<!channel> " * 400)
+    _raw, shown = _ask(stack, f"push {CARD} " + "<!channel> " * 500)
     assert "too long" in shown
     assert "4000" in shown.replace(",", "")
     _assert_nothing_happened(stack, before)

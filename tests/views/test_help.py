@@ -67,9 +67,10 @@ def test_usage_message_says_what_was_wrong_and_how_to_type_it():
     }
 
 
-def test_usage_message_for_an_unknown_subcommand_falls_back_to_help():
-    message = usage_message("frobnicate", "whatever").to_dict()
-    assert message["blocks"][0]["text"]["text"] == ":thinking_face: I don't know `frobnicate`."
+def test_usage_message_without_a_subcommand_says_the_problem_then_the_general_help():
+    message = usage_message(None, "That command is too long (4,100 characters).").to_dict()
+    assert message["blocks"][0]["text"]["text"] == ":warning: That command is too long (4,100 characters)."
+    assert message["blocks"][1:] == help_message().to_dict()["blocks"][:49]
 
 
 @pytest.mark.parametrize("subcommand", sorted(USAGES))
