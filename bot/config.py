@@ -53,9 +53,13 @@ class Settings(BaseSettings):
             return tuple(part for part in re.split(r"[\s,]+", value) if part)
         return tuple(str(part).strip() for part in value if str(part).strip())  # type: ignore[union-attr]
 
-    @field_validator("loyalty_approvals_channel", mode="before")
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "coupontools_api_key",
+        "coupontools_api_secret", "loyalty_approvals_channel", mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
+        # `SLACK_APP_TOKEN=` left empty in a .env must mean "not set", not "Socket Mode with no token".
         return None if isinstance(value, str) and not value.strip() else value
 
     @property
