@@ -141,6 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # a burst of replies from the bot must queue, not wait on the default backlog of 5
 
     def __init__(self, address: tuple[str, int], bench: FakeSlack) -> None:
         super().__init__(address, _Handler)
