@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import attrgetter, not_
 
 from bot.imports.csvfile import Row, Table
 from bot.members import IDENTIFYING, LABELS, field_problem
@@ -45,7 +48,11 @@ class Checked:
         """The fields to create each good row with (empty cells left out), generated one at a time."""
         names = self.table.fields
         for row in self.ok:
-            yield {name: value for name, value in zip(names, row.values, strict=True) if value}
+            values = row.values
+            if all(values):  # the usual row, every cell filled: built in C
+                yield dict(zip(names, values, strict=True))
+            else:
+                yield {name: value for name, value in zip(names, values, strict=True) if value}
 
 
 def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]:
@@ -70,8 +77,13 @@ def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]
 def check(table: Table) -> Checked:
     """Sort the table's rows into good ones and ones with problems; nothing is sent here."""
     checked = Checked(table)
+    rows = table.rows
     seen: dict[str, int] = {}
-    for row in table.rows:
+    done = 0
+    for index in sorted(_suspects(table)):
+        checked.ok.extend(rows[done:index])
+        done = index + 1
+        row = rows[index]
         found = _row_problems(table, row, seen)
         if not found:
             checked.ok.append(row)
@@ -80,4 +92,35 @@ def check(table: Table) -> Checked:
         checked.problem_count += len(found)
         room = KEPT_PROBLEMS - len(checked.problems)
         checked.problems.extend(found[:max(room, 0)])
+    checked.ok.extend(rows[done:])
     return checked
+
+
+def _suspects(table: Table) -> set[int]:
+    """The indexes of the rows that may have a problem; `_row_problems` finds none in any other row.
+
+    The same rules as `_row_problems`, applied a column at a time, mostly in C: each distinct value of a
+    column is checked once, and a row is only looked at on its own when something in it is wrong or its
+    email appears more than once in the file. A row whose email is unique never meets another, so
+    leaving it out of the duplicate search changes nobody's result.
+    """
+    rows = table.rows
+    if not rows:
+        return set()
+    columns = dict(zip(table.fields, zip(*map(attrgetter("values"), rows), strict=True), strict=True))
+    suspects = set(compress(count(), map(attrgetter("extra"), rows)))
+    for name, column in columns.items():
+        distinct = [value for value in set(column) if value]
+        bad = set(compress(distinct, map(field_problem, repeat(name), distinct)))
+        if bad:
+            suspects.update(compress(count(), map(bad.__contains__, column)))
+    identifying = [columns[name] for name in IDENTIFYING if name in columns]
+    if not identifying:
+        return set(range(len(rows)))
+    suspects.update(compress(count(), map(not_, map(any, zip(*identifying, strict=True)))))
+    if "email" in columns:
+        emails = list(map(str.lower, columns["email"]))
+        repeated = {email for email, times in Counter(emails).items() if times > 1 and email}
+        if repeated:
+            suspects.update(compress(count(), map(repeated.__contains__, emails)))
+    return suspects
