@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from bot.coupontools.bulk import BulkResult, ChunkResult, chunked, stops_import
 from bot.coupontools.errors import ApiUnavailable, CoupontoolsError, InvalidInput, OutcomeUnknown
@@ -21,7 +21,6 @@ from bot.coupontools.paging import iterate_pages, pagination
 from bot.coupontools.transport import ApiSession
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
 CARD_NAME_MAX = 50
 _CARDS = "/loyalty/loyalty-cards"
@@ -60,34 +59,10 @@ def _list_of(model: Callable[[Any], T]) -> Callable[[Any], list[T]]:
     return parse
 
 
-class _Body(Generic[T]):
-    """How one kind of answer is read: `exact` from what Python's json module makes of the body, the
-    reading that decides; `fast` straight from the bytes inside pydantic-core, tried first.
-
-    `fast` builds the same models from the same fields, so where it succeeds `exact` gives the same
-    result. Where it fails (JSON of another shape, or text the two JSON readers take differently: a
-    byte-order mark, a lone surrogate) `exact` runs as if `fast` had not, and words any error. A bulk
-    import reads ten thousand members: without the Python dicts in between it costs a third as much.
-    """
-
-    def __init__(self, fast: Callable[[bytes], T], exact: Callable[[Any], T]) -> None:
-        self.fast = fast
-        self.exact = exact
-
-    @classmethod
-    def model(cls, model: type[M]) -> _Body[M]:
-        return _Body(model.model_validate_json, model.model_validate)
-
-    @classmethod
-    def list_of(cls, model: type[M]) -> _Body[list[M]]:
-        return _Body(TypeAdapter(list[model]).validate_json, _list_of(model.model_validate))
-
-
-_card = _Body.model(Card)
-_member = _Body.model(Member)
-_push_result = _Body.model(PushResult)
-_cards = _Body.list_of(Card)
-_members = _Body.list_of(Member)
+_card = Card.model_validate
+_member = Member.model_validate
+_cards = _list_of(Card.model_validate)
+_members = _list_of(Member.model_validate)
 
 
 class LoyaltyClient:
@@ -278,7 +253,7 @@ class LoyaltyClient:
                 raise InvalidInput("no recipients: pass None to send to every member", field="recipient_ids")
             body["recipient_stat_ids"] = ids
         return self._change(
-            "POST", f"{self._card(card_id)}/push-notifications", body, _push_result,
+            "POST", f"{self._card(card_id)}/push-notifications", body, PushResult.model_validate,
             fields=("message", "recipient_stat_ids"),
         )
 
@@ -291,12 +266,14 @@ class LoyaltyClient:
     def _member(self, card_id: int, member_id: int) -> str:
         return f"{self._card(card_id)}/stats/{_positive_int(member_id, 'member_id')}"
 
-    def _read(self, path: str, parse: _Body[T], *, json: Any = None, fields: Sequence[str] = ()) -> T:
+    def _read(
+        self, path: str, parse: Callable[[Any], T], *, json: Any = None, fields: Sequence[str] = ()
+    ) -> T:
         response = self._session.request("GET", path, json=json, fields=fields)
         return _parse(response, parse, ApiUnavailable, "The loyalty API answered with a body it should not")
 
     def _change(
-        self, method: str, path: str, json: Any, parse: _Body[T], *, fields: Sequence[str] = ()
+        self, method: str, path: str, json: Any, parse: Callable[[Any], T], *, fields: Sequence[str] = ()
     ) -> T:
         response = self._session.request(method, path, json=json, fields=fields)
         # The API said yes but its answer is unreadable: the change most likely happened, so it must
@@ -307,14 +284,12 @@ class LoyaltyClient:
         )
 
 
-def _parse(response: httpx.Response, body: _Body[T], error: type[CoupontoolsError], message: str) -> T:
+def _parse(
+    response: httpx.Response, parse: Callable[[Any], T], error: type[CoupontoolsError], message: str
+) -> T:
     """The parsed body of a 2xx answer, or `error` when it is not JSON of the expected shape."""
     try:
-        return body.fast(response.content)
-    except ValidationError:
-        pass  # `exact` decides, and names where the body went wrong
-    try:
-        return body.exact(response.json())
+        return parse(response.json())
     except ValidationError as exc:
         # Name where the body went wrong, never what it held: pydantic's text quotes members' values.
         where = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "the top level"
