@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.listener.listener_error_handler import ListenerErrorHandler
 from slack_sdk import WebClient
 
 from bot.access import Access
@@ -16,9 +16,6 @@ from bot.lookup import Lookup
 from bot.services import Services
 from bot.store import Store
 from bot.work import Worker
-
-ACK_THREADS = 32
-"""Listener threads only parse, ack and hand off, so a few dozen keep up with any burst Slack sends."""
 
 
 def build_services(
@@ -63,10 +60,32 @@ def create_app(settings: Settings, services: Services) -> App:
     app = App(
         client=services.slack,
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="ack"),
+        # Listeners only parse, ack and hand off (`services.defer`), so they run on the request's own thread
+        # and the answer leaves when they return: no hand-off to a listener pool and no 10 ms ack polling.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
     register(app, services)
+    runner = app.listener_runner
+    runner.listener_error_handler = KeepAck(runner.listener_error_handler)
     return app
+
+
+class KeepAck(ListenerErrorHandler):
+    """Once a listener has acknowledged, a later failure must not replace that answer with an HTTP 500.
+
+    The app answers Slack when the listener returns (`process_before_response`), and Bolt then turns any
+    exception into a 500 even after `ack()`: Slack would show the user an error on top of the global error
+    handler's own reply. This keeps the ack's answer and lets the global handler (`handlers/errors.py`)
+    report the failure as before. A failure before the ack stays a 500.
+    """
+
+    def __init__(self, handler: ListenerErrorHandler) -> None:
+        self._handler = handler
+
+    def handle(self, error: Exception, request: BoltRequest, response: BoltResponse | None) -> None:
+        acked = request.context.ack.response  # Bolt overwrites it with the 500 right after this handler
+        self._handler.handle(error=error, request=request, response=response)
+        if acked is not None and response is not None and acked is not response:
+            response.status, response.headers, response.body = acked.status, acked.headers, acked.body

@@ -60,13 +60,33 @@ class Router:
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
         if route.modal_title:
-            opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal(route.modal_title))
-            interaction.view_id = opened["view"]["id"]
-        self.services.defer(interaction, self._run, route, interaction, command)
+            defer_with_modal(self.services, interaction, route.modal_title, self._run, route, interaction, command)
+        else:
+            self.services.defer(interaction, self._run, route, interaction, command)
 
     def _run(self, route: Subcommand, interaction: Interaction, command: Command) -> None:
         self.services.access.require(interaction.user_id, route.role)
         route.run(self.services, interaction, command)
+
+
+def defer_with_modal(services: Services, interaction: Interaction, title: str, task: Callable[..., None],
+                     *args: Any) -> None:
+    """Open a "Loading…" modal with the interaction's trigger at once, then run `task` on the worker with the
+    modal's id in `interaction.view_id`.
+
+    The app answers Slack when its listener returns (`process_before_response`), so the listener must not
+    wait for `views.open` itself: the call goes to the worker's urgent pool, not the main one, which a burst
+    of slow commands can keep busy for longer than the 3 s the trigger id lives. If it fails, the deferred
+    task fails with it and the user is told in words.
+    """
+    opening = services.worker.urgent(interaction.client.views_open, trigger_id=interaction.trigger_id,
+                                     view=loading_modal(title))
+
+    def when_open() -> None:
+        interaction.view_id = opening.result()["view"]["id"]
+        task(*args)
+
+    services.defer(interaction, when_open)
 
 
 def on_action(app: App, services: Services, action_id: str | Pattern[str], role: Role, run: ActionRun) -> None:

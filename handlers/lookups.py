@@ -19,7 +19,7 @@ from bot.views.common import error_modal, loading_modal, notice
 from bot.views.lookup import lookup_choices_modal, lookup_member_modal, lookup_modal
 from bot.views.member import member_message
 from bot.views.members import PageState, members_page_message
-from handlers.base import Router, on_action, pick_member
+from handlers.base import Router, defer_with_modal, on_action, pick_member
 
 
 def show_cards(services: Services, interaction: Interaction, _command: object) -> None:
@@ -87,14 +87,12 @@ def _register_lookup_modal(app: App, services: Services) -> None:
     def open_lookup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         interaction = Interaction.from_body(body, client, None, name="lookup")
-        opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal("Look up member"))
-        interaction.view_id = opened["view"]["id"]
 
         def fill() -> None:
             services.access.require(interaction.user_id, Role.VIEWER)
             client.views_update(view_id=interaction.view_id, view=lookup_modal(services.lookup.cards()))
 
-        services.defer(interaction, fill)
+        defer_with_modal(services, interaction, "Look up member", fill)
 
     @app.view(ids.LOOKUP_VIEW)
     def submit_lookup(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

@@ -11,8 +11,7 @@ from slack_sdk import WebClient
 from bot.access import Role
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.views.common import loading_modal
-from handlers.base import ActionRun
+from handlers.base import ActionRun, defer_with_modal
 
 
 def on_modal_action(app: App, services: Services, action_id: str | Pattern[str], role: Role, title: str,
@@ -24,13 +23,11 @@ def on_modal_action(app: App, services: Services, action_id: str | Pattern[str],
                  respond: Respond) -> None:
         ack()
         interaction = Interaction.from_body(body, client, respond, name=str(action.get("action_id", "")))
-        opened = client.views_open(trigger_id=interaction.trigger_id, view=loading_modal(title))
-        interaction.view_id = opened["view"]["id"]
 
         def guarded() -> None:
             services.access.require(interaction.user_id, role)
             run(services, interaction, action)
 
-        services.defer(interaction, guarded)
+        defer_with_modal(services, interaction, title, guarded)
 
     app.action(action_id)(listener)

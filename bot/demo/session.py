@@ -56,6 +56,10 @@ class WorkWatch:
         future.add_done_callback(self._done)
         return future
 
+    def urgent(self, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Not counted: a deferred task always waits for the urgent call it follows."""
+        return self._inner.urgent(call, *args, **kwargs)
+
     def _done(self, _future: Future[Any]) -> None:
         with self._changed:
             self._pending -= 1
