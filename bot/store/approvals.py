@@ -15,7 +15,7 @@ from bot.store.models.records import (
     TERMINAL_STATE_FOR_OUTCOME,
     Approval,
     Outcome,
-    require_aware,
+    moment_of,
     utc_now,
 )
 from bot.store.models.tables import approvals
@@ -55,9 +55,6 @@ def _select(connection: Connection, approval_id: str) -> Approval | None:
     row = connection.execute(select(approvals).where(approvals.c.id == approval_id)).first()
     return _approval(row) if row else None
 
-
-def _now(now: datetime | None) -> datetime:
-    return utc_now() if now is None else require_aware(now, "now")
 
 
 class Approvals:
@@ -125,7 +122,7 @@ class Approvals:
         click, another process, the requester themself) gets None. Never returns to pending, so a crash
         after the claim cannot lead to a second push.
         """
-        moment = _now(now)
+        moment = moment_of(now)
         with self._db.write() as connection:
             result = connection.execute(
                 update(approvals)
@@ -168,7 +165,7 @@ class Approvals:
         self, approval_id: str, *, by: str, reason: str | None, now: datetime | None = None
     ) -> Approval | None:
         """Pending → rejected if not expired, recording who, when and why; None when it was not open."""
-        moment = _now(now)
+        moment = moment_of(now)
         return self._close(
             approval_id,
             moment,
@@ -179,7 +176,7 @@ class Approvals:
 
     def cancel(self, approval_id: str, *, by: str, now: datetime | None = None) -> Approval | None:
         """Pending → cancelled, only by its requester and if not expired; None otherwise."""
-        moment = _now(now)
+        moment = moment_of(now)
         return self._close(
             approval_id,
             moment,
@@ -189,7 +186,7 @@ class Approvals:
 
     def expire_due(self, now: datetime | None = None) -> int:
         """Mark every pending approval past its expiry as expired; returns how many."""
-        moment = _now(now)
+        moment = moment_of(now)
         with self._db.write() as connection:
             result = connection.execute(
                 update(approvals)

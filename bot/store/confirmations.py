@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
 
 from bot.store.db import Database
 from bot.store.models.records import (
@@ -15,7 +15,7 @@ from bot.store.models.records import (
     TERMINAL_STATE_FOR_OUTCOME,
     Confirmation,
     Outcome,
-    require_aware,
+    moment_of,
     utc_now,
 )
 from bot.store.models.tables import confirmations
@@ -47,8 +47,14 @@ def _select(connection: Connection, confirmation_id: str) -> Confirmation | None
     return _confirmation(row) if row else None
 
 
-def _now(now: datetime | None) -> datetime:
-    return utc_now() if now is None else require_aware(now, "now")
+
+def _open(confirmation_id: str, moment: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Still waiting for its click at `moment`: the condition every transition out of "pending" is made on."""
+    return (
+        confirmations.c.id == confirmation_id,
+        confirmations.c.state == "pending",
+        confirmations.c.expires_at > moment,
+    )
 
 
 class Confirmations:
@@ -100,15 +106,11 @@ class Confirmations:
         the caller whose UPDATE changed the row gets the record back. A claimed confirmation never
         returns to pending, so a crash after the claim leaves it unclaimable (never run twice).
         """
-        moment = _now(now)
+        moment = moment_of(now)
         with self._db.write() as connection:
             result = connection.execute(
                 update(confirmations)
-                .where(
-                    confirmations.c.id == confirmation_id,
-                    confirmations.c.state == "pending",
-                    confirmations.c.expires_at > moment,
-                )
+                .where(*_open(confirmation_id, moment))
                 .values(state="executing", claimed_at=moment)
             )
             if result.rowcount != 1:
@@ -133,22 +135,18 @@ class Confirmations:
 
     def cancel(self, confirmation_id: str, by: str, *, now: datetime | None = None) -> bool:
         """Move pending → cancelled if not expired, recording who; False when it was no longer open."""
-        moment = _now(now)
+        moment = moment_of(now)
         with self._db.write() as connection:
             result = connection.execute(
                 update(confirmations)
-                .where(
-                    confirmations.c.id == confirmation_id,
-                    confirmations.c.state == "pending",
-                    confirmations.c.expires_at > moment,
-                )
+                .where(*_open(confirmation_id, moment))
                 .values(state="cancelled", cancelled_by=by, finished_at=moment)
             )
             return result.rowcount == 1
 
     def expire_due(self, now: datetime | None = None) -> int:
         """Mark every pending confirmation past its expiry as expired; returns how many."""
-        moment = _now(now)
+        moment = moment_of(now)
         with self._db.write() as connection:
             result = connection.execute(
                 update(confirmations)

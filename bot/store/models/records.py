@@ -25,6 +25,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def moment_of(now: datetime | None) -> datetime:
+    """The moment a state change happens at: `now` (which must be timezone-aware), or the current time."""
+    return utc_now() if now is None else require_aware(now, "now")
+
+
 def require_aware(value: datetime, name: str) -> datetime:
     """Return `value`, or raise ValueError when it has no timezone (its meaning would be a guess)."""
     if value.tzinfo is None or value.utcoffset() is None:
