@@ -14,14 +14,18 @@ from slack_sdk import WebClient
 from bot.access import Role
 from bot.commands import Command, CommandError, Help, parse
 from bot.coupontools import Card, Member
+from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.lookup import SeveralMembers
 from bot.services import Services
+from bot.views import ids
 from bot.views.common import error_modal, loading_modal
 from bot.views.help import help_message, usage_message
 from bot.views.members import member_choices_message
 
 log = logging.getLogger(__name__)
+
+OUT_OF_DATE = "That form or button is out of date. Look the member up again with `/loyalty member`."
 
 SubcommandRun = Callable[[Services, Interaction, Any], None]
 ActionRun = Callable[[Services, Interaction, dict[str, Any]], None]
@@ -116,3 +120,11 @@ def pick_member(services: Services, interaction: Interaction, card: Card, ref: s
                 title, f"{len(many.members)} members match `{ref}`. I listed them in the conversation: "
                        "open the one you mean and use its buttons."))
         return None
+
+
+def clicked_member(services: Services, action: dict[str, Any]) -> tuple[Card, Member]:
+    """The card and member a member button names (value `"<card_id>:<member_id>"`), freshly read."""
+    ref = ids.parse_member_ref(action.get("value"))
+    if ref is None:
+        raise UserError(OUT_OF_DATE)
+    return services.lookup.member_by_id(*ref)

@@ -17,9 +17,9 @@ from bot.interaction import Interaction
 from bot.lookup import LookupProblem
 from bot.services import Services
 from bot.views import ids
-from bot.views.common import format_time, notice
+from bot.views.common import format_time
 from bot.views.confirmations import cancelled_message, confirmation_message, executed_message, not_run_notice
-from handlers.base import Router, on_action, pick_member
+from handlers.base import Router, clicked_member, on_action, pick_member
 
 _STORED_ID = re.compile(r"[0-9a-f]{32}")
 """Confirmation and approval ids are uuid4 hex: a button value of any other shape was not written by us."""
@@ -63,11 +63,7 @@ def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, In
     """The member card's Void / Delete button: the same confirmation as the command."""
 
     def run(services: Services, interaction: Interaction, payload: dict[str, Any]) -> None:
-        ref = ids.parse_member_ref(payload.get("value"))
-        if ref is None:
-            interaction.reply(notice("That button is out of date. Look the member up again."))
-            return
-        card, member = services.lookup.member_by_id(*ref)
+        card, member = clicked_member(services, payload)
         _ask(services, interaction, action, card, member)
 
     return run

@@ -19,7 +19,7 @@ from bot.views.common import error_modal, loading_modal, notice
 from bot.views.lookup import lookup_choices_modal, lookup_member_modal, lookup_modal
 from bot.views.member import member_message
 from bot.views.members import PageState, members_page_message
-from handlers.base import Router, defer_with_modal, on_action, pick_member
+from handlers.base import Router, clicked_member, defer_with_modal, on_action, pick_member
 
 
 def show_cards(services: Services, interaction: Interaction, _command: object) -> None:
@@ -62,11 +62,7 @@ def list_card_members(services: Services, interaction: Interaction, action: dict
 
 
 def open_member(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    ref = ids.parse_member_ref(action.get("value"))
-    if ref is None:
-        interaction.reply(notice("That button is out of date. Look the member up again."))
-        return
-    card, member = services.lookup.member_by_id(*ref)
+    card, member = clicked_member(services, action)
     interaction.reply(member_message(card, member))
 
 
@@ -127,10 +123,7 @@ def _register_lookup_modal(app: App, services: Services) -> None:
         services.defer(interaction, answer)
 
     def open_choice(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-        ref = ids.parse_member_ref(action.get("value"))
-        if ref is None:
-            raise LookupProblem("That button is out of date. Look the member up again.")
-        card, member = services.lookup.member_by_id(*ref)
+        card, member = clicked_member(services, action)
         services.slack.views_update(view_id=interaction.view_id, view=lookup_member_modal(card, member))
 
     on_action(app, services, ids.LOOKUP_OPEN, Role.VIEWER, open_choice)

@@ -20,7 +20,6 @@ from bot.access import Role
 from bot.commands import CardRef, MemberRef
 from bot.coupontools import InvalidInput
 from bot.coupontools.models import MEMBER_FIELDS, Card, Member
-from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.logs import redact
 from bot.services import Services
@@ -37,12 +36,11 @@ from bot.views.forms import (
     saving_modal,
 )
 from bot.views.member import member_message
-from handlers.base import Router, pick_member
+from handlers.base import OUT_OF_DATE, Router, clicked_member, pick_member
 from handlers.modals import on_modal_action
 
 log = logging.getLogger(__name__)
 
-OUT_OF_DATE = "That form or button is out of date. Look the member up again with `/loyalty member`."
 
 
 def _open_form(services: Services, interaction: Interaction, card: Card, member: Member | None) -> None:
@@ -64,10 +62,7 @@ def edit_member(services: Services, interaction: Interaction, command: MemberRef
 
 
 def edit_clicked(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    ref = ids.parse_member_ref(action.get("value"))
-    if ref is None:
-        raise UserError(OUT_OF_DATE)
-    card, member = services.lookup.member_by_id(*ref)
+    card, member = clicked_member(services, action)
     _open_form(services, interaction, card, member)
 
 

@@ -28,8 +28,7 @@ from bot.views.changes import (
     voided_text,
 )
 from bot.views.common import error_modal
-from handlers.base import Router, on_action, pick_member
-from handlers.members import OUT_OF_DATE
+from handlers.base import OUT_OF_DATE, Router, clicked_member, on_action, pick_member
 from handlers.modals import on_modal_action
 
 BUTTON_STAMPS = 1
@@ -60,10 +59,7 @@ def stamp_command(services: Services, interaction: Interaction, command: Stamp) 
 
 
 def stamp_clicked(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    ref = ids.parse_member_ref(action.get("value"))
-    if ref is None:
-        raise UserError(OUT_OF_DATE)
-    card, member = services.lookup.member_by_id(*ref)
+    card, member = clicked_member(services, action)
     add_stamps(services, interaction, card, member, BUTTON_STAMPS)
 
 
@@ -75,10 +71,7 @@ def redeem_command(services: Services, interaction: Interaction, command: Member
 
 
 def redeem_clicked(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    ref = ids.parse_member_ref(action.get("value"))
-    if ref is None:
-        raise UserError(OUT_OF_DATE)
-    card, member = services.lookup.member_by_id(*ref)
+    card, member = clicked_member(services, action)
     services.slack.views_update(view_id=interaction.view_id, view=redeem_modal(card, member))
 
 
