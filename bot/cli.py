@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -38,10 +40,9 @@ def _embedded_sandbox(settings: Settings) -> Settings:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Serve Slack over HTTP (or Socket Mode) until SIGTERM."""
-    from bot.app import build_services, create_app
-
-    settings = load_settings(**({"port": args.port} if args.port else {}))
+    """Serve Slack over HTTP (or Socket Mode) until SIGTERM, in one process or in several sharing the port."""
+    overrides = {"port": args.port, "web_concurrency": args.processes}
+    settings = load_settings(**{name: value for name, value in overrides.items() if value})
     setup_logging(settings.log_format, settings.log_level, _secrets(settings))
     settings.require("slack_bot_token")
     socket_mode = args.socket_mode or settings.socket_mode
@@ -50,17 +51,47 @@ def serve(args: argparse.Namespace) -> int:
     else:
         settings.require("slack_signing_secret")
     if not settings.has_coupontools_credentials:
-        settings = _embedded_sandbox(settings)
-    services = build_services(settings)
-    app = create_app(settings, services)
+        settings = _embedded_sandbox(settings)  # one sandbox, in this process, shared by every serving process
     if socket_mode:
-        _serve_socket_mode(app, settings)
+        if settings.web_concurrency > 1:
+            log.warning("Socket Mode runs in one process: --processes / WEB_CONCURRENCY apply to HTTP serving")
+        from bot.app import build_services, create_app
+
+        services = build_services(settings)
+        _serve_socket_mode(create_app(settings, services), settings)
         services.close()
         return 0
+    if settings.web_concurrency == 1:
+        return _serve_http(settings)
+    from bot.web import listen, serve_in_processes
+
+    sock = listen("0.0.0.0", settings.port)  # noqa: S104 - the platform routes to $PORT on every interface
+    log.info("loyalty-bot %s listening on port %s with %d processes (POST /slack/events, GET /healthz)",
+             __version__, settings.port, settings.web_concurrency)
+    try:
+        return serve_in_processes(settings.web_concurrency, lambda index: _serve_http(settings, sock, index))
+    finally:
+        sock.close()
+
+
+def _serve_http(settings: Settings, sock: socket.socket | None = None, index: int = 0) -> int:
+    """One serving process: its own clients, database engine and worker pool, on `sock` or on $PORT."""
+    # Built here, never before a fork: connection pools, engines and threads must not be shared by processes.
+    from bot.app import build_services, create_app
     from bot.web import HttpServer, make_wsgi_app
 
-    server = HttpServer(make_wsgi_app(app, services.healthy), port=settings.port)
-    log.info("loyalty-bot %s listening on port %s (POST /slack/events, GET /healthz)", __version__, server.port)
+    try:
+        services = build_services(settings)
+    except ConfigError as exc:
+        print(f"loyalty-bot: {exc}", file=sys.stderr)
+        return 2
+    wsgi = make_wsgi_app(create_app(settings, services), services.healthy)
+    if sock is None:
+        server = HttpServer(wsgi, port=settings.port)
+        log.info("loyalty-bot %s listening on port %s (POST /slack/events, GET /healthz)", __version__, server.port)
+    else:
+        server = HttpServer(wsgi, sock=sock)
+        log.info("serving process %d of %d ready (pid %d)", index, settings.web_concurrency, os.getpid())
     server.serve_until_signalled(on_stop=services.close)
     return 0
 
@@ -68,13 +99,15 @@ def serve(args: argparse.Namespace) -> int:
 def _serve_socket_mode(app: object, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.web import wait_for
+
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[arg-type, union-attr]
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     handler.connect()
     log.info("loyalty-bot %s connected in Socket Mode", __version__)
-    stopping.wait()
+    wait_for(stopping)
     handler.close()
 
 
@@ -102,6 +135,16 @@ def demo(args: argparse.Namespace) -> int:
     return run_demo(args.script)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loyalty-bot", description="Run Coupontools loyalty programmes from Slack.")
     parser.add_argument("--version", action="version", version=f"loyalty-bot {__version__}")
@@ -109,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_parser = commands.add_parser("serve", help="serve Slack (HTTP on $PORT, or Socket Mode)")
     serve_parser.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    serve_parser.add_argument("--processes", type=_positive, metavar="N",
+                              help="serving processes sharing the port (default: $WEB_CONCURRENCY or 1)")
     serve_parser.add_argument("--socket-mode", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
     serve_parser.set_defaults(run=serve)
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
 
     port: int = Field(default=3000, ge=1, le=65535)
+    # Serving processes on $PORT (`serve --processes`); WEB_CONCURRENCY is the name PaaS platforms set.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
 

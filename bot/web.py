@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
+import socket
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import waitress
 from slack_bolt import App
@@ -22,6 +26,9 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are small; anything this big is not from Slack
 HTTP_THREADS = 16  # requests are answered at the ack; slow work runs on the worker pool
+BACKLOG = 1024  # waitress's own default: a burst of commands waits in the kernel, not refused
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+SIGNAL_POLL = 0.2  # seconds: how late a signal handler may run (see `wait_for`)
 
 StartResponse = Callable[..., Any]
 
@@ -56,12 +63,17 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable[[dict[str, 
 
 
 class HttpServer:
-    """Waitress on a port (0 picks a free one); runs in a thread for tests and the demo, or in the foreground."""
+    """Waitress on a port (0 picks a free one); runs in a thread for tests and the demo, or in the foreground.
+
+    Given `sock` (from `listen`), it serves that already-listening socket instead, as each process of
+    `serve_in_processes` does with the one it inherited.
+    """
 
     def __init__(self, wsgi: Callable[..., Iterable[bytes]], *, host: str = "0.0.0.0", port: int = 3000,  # noqa: S104
-                 threads: int = HTTP_THREADS) -> None:
+                 sock: socket.socket | None = None, threads: int = HTTP_THREADS) -> None:
+        where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = waitress.create_server(
-            wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY,
+            wsgi, **where, threads=threads, backlog=BACKLOG, max_request_body_size=MAX_BODY,
             ident="loyalty-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
         )
         self._thread: threading.Thread | None = None
@@ -108,7 +120,106 @@ class HttpServer:
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
         self.start()
-        stopping.wait()
+        wait_for(stopping)
         self.stop()
         on_stop()
         log.info("stopped")
+
+
+def wait_for(event: threading.Event) -> None:
+    """Wait in the main thread until `event` is set by a signal handler.
+
+    Linux may hand a process's signal to any thread that does not block it, not only to the main thread;
+    Python then runs the handler only when the main thread next executes code, so a main thread blocked
+    without a timeout can sleep through a SIGTERM (seen here: a child SIGTERMed just after a SIGCONT).
+    """
+    while not event.wait(timeout=SIGNAL_POLL):
+        continue
+
+
+# -- several serving processes on one port ---------------------------------------------------------------------------
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket for `serve_in_processes`: bound once, accepted from by every child."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(BACKLOG)
+    return sock
+
+
+def serve_in_processes(count: int, child: Callable[[int], int]) -> int:
+    """Fork `count` processes, each running `child(index)` (1-based) and exiting with its code; wait for all.
+
+    Call it before anything starts threads or opens connections that a child would use: each child must
+    build its own clients, pools and database engine after the fork. The parent serves nothing: on SIGTERM
+    or SIGINT it sends SIGTERM to every child (each stops accepting and finishes its accepted work) and
+    returns once all have exited: 0, or the first non-zero code a child exited with. It restarts nothing: a
+    child that ends on its own (a crash, a failed start) makes the parent stop the others and return
+    non-zero, so that the platform restarts the whole server rather than it serving on at reduced capacity.
+    """
+    children: dict[int, int] = {}  # pid -> index
+    stopping = False
+    code = 0
+
+    def stop_all() -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:  # only reaped children leave the dict, so every pid is still ours
+            os.kill(pid, signal.SIGTERM)
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if not stopping:
+            log.info("received %s: stopping %d serving processes", signal.Signals(signum).name, len(children))
+        stop_all()
+
+    # A signal that arrives while the children are being forked waits for the parent's handler, and each
+    # child starts with the default action (end at once: it has accepted nothing yet) until it installs its own.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        for index in range(1, count + 1):
+            pid = os.fork()
+            if pid == 0:
+                _run_child(child, index)
+            children[pid] = index
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, handle)
+    except BaseException:
+        stop_all()
+        raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+    while children:
+        pid, status = os.waitpid(-1, os.WNOHANG)  # not a blocking wait: see `wait_for`
+        index = children.pop(pid, None)
+        if index is None:
+            time.sleep(SIGNAL_POLL)
+            continue
+        exit_code = os.waitstatus_to_exitcode(status)
+        if not stopping:
+            log.error("serving process %d (pid %d) ended by itself (exit code %d): stopping the others",
+                      index, pid, exit_code)
+            code = code or (exit_code if exit_code > 0 else 1)
+            stop_all()
+        elif exit_code > 0:  # a child ended by our SIGTERM before it could install its handler is fine
+            code = code or exit_code
+    return code
+
+
+def _run_child(child: Callable[[int], int], index: int) -> NoReturn:
+    """The forked child's whole life: never returns into the parent's code, whatever happens."""
+    code = 1
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        code = child(index)
+    except BaseException:
+        log.exception("serving process %d failed", index)
+    finally:
+        # os._exit skips the interpreter's shutdown, which would also flush the log lines still buffered.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -132,29 +135,41 @@ def stand_ins() -> Iterator[tuple[SandboxServer, FakeSlack]]:
 
 def _start(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
     """`loyalty-bot serve` in its own process; returns it and its URL once /healthz answers."""
-    url = f"http://127.0.0.1:{env['PORT']}"
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return process, _healthy_url(process, env)
+
+
+def _healthy_url(process: subprocess.Popen[str], env: dict[str, str]) -> str:
+    """The server's URL once /healthz answers 200; kills the process if it does not in time."""
+    url = f"http://127.0.0.1:{env['PORT']}"
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return process, url
+                return url
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
     output, _ = process.communicate(timeout=10)
-    raise AssertionError(f"loyalty-bot serve did not become healthy:\n{output}")
+    raise AssertionError(f"loyalty-bot serve did not become healthy:\n{output or ''}")
+
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def _serve_env(sandbox: SandboxServer, slack: FakeSlack, tmp_path: Path, **settings: str) -> dict[str, str]:
+    return _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
+                COUPONTOOLS_API_KEY=API_KEY, COUPONTOOLS_API_SECRET=API_SECRET,
+                COUPONTOOLS_BASE_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+                LOYALTY_VIEWERS=VIEWER, PORT=str(_free_port()), **settings)
 
 
 def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
         stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
     sandbox, slack = stand_ins
-    signing_secret = "0123456789abcdef0123456789abcdef"
-    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=signing_secret, SLACK_API_URL=slack.api_url,
-               COUPONTOOLS_API_KEY=API_KEY, COUPONTOOLS_API_SECRET=API_SECRET,
-               COUPONTOOLS_BASE_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-               LOYALTY_VIEWERS=VIEWER, LOG_FORMAT="json", PORT=str(_free_port()))
+    signing_secret = SIGNING_SECRET
+    env = _serve_env(sandbox, slack, tmp_path, LOG_FORMAT="json")
     process, url = _start(env, tmp_path)
     try:
         health = httpx.get(f"{url}/healthz")
@@ -184,6 +199,78 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
         assert line.get("request_id")
         assert line.get("user") == VIEWER
         assert line.get("action") == "member"
+
+
+def _serving_pids(log: Path, count: int) -> list[int]:
+    """The process ids the serving processes announced in `log`, once `count` did (or the wait ran out)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        pids = [int(pid) for pid in re.findall(r"serving process \d+ of \d+ ready \(pid (\d+)\)", log.read_text())]
+        if len(pids) >= count or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_with_two_processes_answers_from_each_and_stops_them_all_on_sigterm(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path)
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:  # a file, read while the server runs
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--processes", "2"], env=env, cwd=tmp_path,
+                                   stdout=output, stderr=subprocess.STDOUT, text=True)
+    pids: list[int] = []
+    try:
+        url = _healthy_url(process, env)
+        pids = _serving_pids(log, 2)
+        assert len(set(pids)) == 2, log.read_text()
+        assert process.pid not in pids
+
+        with ThreadPoolExecutor(8) as pool:  # several connections at once
+            answers = list(pool.map(lambda _: httpx.get(f"{url}/healthz", timeout=10).status_code, range(16)))
+        assert answers == [200] * 16
+
+        # Which process accepts a connection is the kernel's choice; pausing the other one leaves no choice.
+        for serving, paused in (pids, pids[::-1]):
+            os.kill(paused, signal.SIGSTOP)
+            try:
+                assert httpx.get(f"{url}/healthz", timeout=10).json()["ok"] is True, f"pid {serving}"
+                with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+                    driver.command(f"member {CARD} ada@example.com", user=VIEWER)
+                    assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15)), f"pid {serving}"
+            finally:
+                os.kill(paused, signal.SIGCONT)
+
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        for pid in pids:  # only if the parent failed to stop them
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    said = log.read_text()
+    assert process.returncode == 0, said
+    assert not [pid for pid in pids if _alive(pid)], said
+    assert said.count("received SIGTERM: shutting down") == 2, said  # each child stopped gracefully, not killed
+    assert "Traceback" not in said
+
+
+def test_serve_refuses_zero_processes(tmp_path: Path) -> None:
+    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="x" * 32, PORT=str(_free_port()))
+    done = subprocess.run([sys.executable, "-m", "bot", "serve", "--processes", "0"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "--processes" in done.stderr
 
 
 def test_serve_without_a_bot_token_says_which_variable_in_one_line_and_exits_2(tmp_path: Path) -> None:
