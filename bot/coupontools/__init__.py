@@ -9,7 +9,15 @@ from bot.coupontools.errors import (
     OutcomeUnknown,
     RateLimited,
 )
-from bot.coupontools.models import CUSTOM_FIELDS, MEMBER_FIELDS, Card, Member, PushResult, Reward
+from bot.coupontools.models import (
+    CUSTOM_FIELDS,
+    MEMBER_FIELDS,
+    Card,
+    CreatedMember,
+    Member,
+    PushResult,
+    Reward,
+)
 
 __all__ = [
     "CUSTOM_FIELDS",
@@ -18,6 +26,7 @@ __all__ = [
     "BadCredentials",
     "Card",
     "CoupontoolsError",
+    "CreatedMember",
     "InvalidInput",
     "Member",
     "NotFound",

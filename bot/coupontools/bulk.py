@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from bot.coupontools.errors import CoupontoolsError, InvalidInput, OutcomeUnknown
-from bot.coupontools.models import Member
+from bot.coupontools.models import CreatedMember
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ChunkResult:
     index: int
     first_row: int
     size: int
-    created: list[Member] = field(default_factory=list)
+    created: list[CreatedMember] = field(default_factory=list)
     error: CoupontoolsError | None = None
 
     @property
@@ -70,7 +70,10 @@ def stops_import(error: CoupontoolsError) -> bool:
 def chunked(
     rows: Iterable[Mapping[str, str]], size: int
 ) -> Iterator[tuple[int, list[dict[str, str]]]]:
-    """(index of first row, rows) for consecutive chunks, holding one chunk in memory at a time."""
+    """(index of first row, rows) for consecutive chunks, holding one chunk in memory at a time.
+
+    Each row is copied as it is read, so a source that reuses one mapping for every row still works.
+    """
     iterator = iter(rows)
     first = 0
     while chunk := [dict(row) for row in islice(iterator, size)]:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.coupontools.bulk import BulkResult, ChunkResult, chunked, stops_import
 from bot.coupontools.errors import ApiUnavailable, CoupontoolsError, InvalidInput, OutcomeUnknown
-from bot.coupontools.models import MEMBER_FIELDS, Card, Member, PushResult
+from bot.coupontools.models import MEMBER_FIELDS, Card, CreatedMember, Member, PushResult
 from bot.coupontools.paging import iterate_pages, pagination
 from bot.coupontools.transport import ApiSession
 
@@ -37,7 +37,8 @@ def _positive_int(value: int, field: str) -> int:
 
 def _member_fields(fields: Mapping[str, str]) -> dict[str, str]:
     """The fields as the API takes them; refuses names the API does not know rather than dropping them."""
-    body = dict(fields)
+    # A plain dict is only read and sent, never kept or changed: no copy (bulk chunks are copied already).
+    body = fields if type(fields) is dict else dict(fields)
     # Known names and plain text, told with set operations (a bulk import has 100,000 values); the loop
     # finds and words what is wrong, and lets subclasses of str through.
     if body.keys() <= _MEMBER_FIELD_SET and set(map(type, body.values())) <= _TEXT_TYPE:
@@ -63,6 +64,7 @@ _card = Card.model_validate
 _member = Member.model_validate
 _cards = _list_of(Card.model_validate)
 _members = _list_of(Member.model_validate)
+_created = _list_of(CreatedMember.model_validate)
 
 
 class LoyaltyClient:
@@ -182,6 +184,9 @@ class LoyaltyClient:
     ) -> BulkResult:
         """Create members in chunks, holding one chunk in memory at a time; `on_chunk` hears each result.
 
+        Each chunk's `created` holds the new members' ids, codes and wallet links (`CreatedMember`), not
+        full `Member` models: an answer item without a usable id is still the client's error.
+
         A chunk the API refuses (bad values) is reported and the import goes on; any other error
         (bad credentials, unknown card, API down, outcome unknown) stops it, and the rows left are
         counted as not sent. A chunk is never resent.
@@ -192,7 +197,7 @@ class LoyaltyClient:
         for index, (first_row, chunk) in enumerate(chunks):
             try:
                 body = [_member_fields(row) for row in chunk]
-                created = self._change("POST", path, body, _members, fields=MEMBER_FIELDS)
+                created = self._change("POST", path, body, _created, fields=MEMBER_FIELDS)
                 result = ChunkResult(index, first_row, len(chunk), created=created)
             except CoupontoolsError as error:
                 result = ChunkResult(index, first_row, len(chunk), error=error)

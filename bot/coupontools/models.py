@@ -200,6 +200,20 @@ class Member(_ApiModel):
         return [reward for reward in self.rewards if reward.is_expired(now)]
 
 
+class CreatedMember(BaseModel):
+    """What a bulk create needs of each new member: its id, code and wallet link, read like Member's.
+
+    A bulk answer holds every field of every member created; building full `Member` models for 10,000
+    of them cost more than sending them on loopback. The other fields are skipped, not checked.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    code: _Label = ""
+    download_url: _Text = None
+
+
 class PushResult(_ApiModel):
     """What the API says after a push notification was accepted."""
 

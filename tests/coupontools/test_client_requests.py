@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 import bot
-from bot.coupontools import Card, InvalidInput, Member, PushResult
+from bot.coupontools import Card, CreatedMember, InvalidInput, Member, OutcomeUnknown, PushResult
+from bot.coupontools.bulk import ChunkResult
 from bot.coupontools.client import LoyaltyClient
 from bot.coupontools.transport import DEFAULT_TIMEOUT
 from tests.coupontools.conftest import API_KEY, API_SECRET, CARD, MEMBER, FakeApi
@@ -69,10 +70,24 @@ def test_endpoint_sends_documented_request(
 
 def test_bulk_create_posts_rows_as_a_json_array(client: LoyaltyClient, api: FakeApi) -> None:
     api.reply(httpx.Response(200, json=[MEMBER, {**MEMBER, "id": 3}]))
-    result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}])
+    chunks: list[ChunkResult] = []
+    result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}], on_chunk=chunks.append)
     assert (api.last.method, api.last.url.path) == ("POST", f"{CARDS}/7/stats/bulk")
     assert api.body() == [{"first_name": "A"}, {"email": "b@c.de"}]
     assert (result.created, result.failed, result.chunks) == (2, 0, 1)
+    assert chunks[0].created == [
+        CreatedMember(id=2, code=MEMBER["code"], download_url=MEMBER["download_url"]),
+        CreatedMember(id=3, code=MEMBER["code"], download_url=MEMBER["download_url"]),
+    ]
+
+
+def test_a_bulk_answer_item_without_a_usable_id_is_an_unknown_outcome(client: LoyaltyClient, api: FakeApi) -> None:
+    api.reply(httpx.Response(200, json=[MEMBER, {**MEMBER, "id": "not a number"}]))
+    chunks: list[ChunkResult] = []
+    result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}], on_chunk=chunks.append)
+    assert isinstance(chunks[0].error, OutcomeUnknown)
+    assert "at id" in chunks[0].error.message
+    assert (result.created, result.unknown) == (0, 2)
 
 
 def test_member_answer_is_parsed_into_the_model(client: LoyaltyClient, api: FakeApi) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.coupontools import ApiUnavailable, Card, Member, PushResult, Reward
+from bot.coupontools import ApiUnavailable, Card, CreatedMember, Member, OutcomeUnknown, PushResult, Reward
 from bot.coupontools.client import LoyaltyClient
 from bot.coupontools.models import MEMBER_FIELDS
 
@@ -132,3 +132,24 @@ def test_the_client_turns_any_card_body_into_cards_or_its_own_error(answering_cl
     except ApiUnavailable:
         return
     assert all(isinstance(card, Card) for card in cards)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.lists(MEMBERS, max_size=3), MEMBERS, JSON_VALUES))
+def test_the_client_turns_any_bulk_answer_into_created_members_or_its_own_error(
+    answering_client: Any, body: Any
+) -> None:
+    client, answer = answering_client
+    answer[0] = json.dumps(body)
+    chunks = []
+    client.create_members(1, [{"first_name": "A"}], on_chunk=chunks.append)
+    [chunk] = chunks
+    if chunk.error is not None:
+        assert isinstance(chunk.error, OutcomeUnknown)
+        return
+    assert all(isinstance(member, CreatedMember) for member in chunk.created)
+    # The same ids, codes and links the full model reads: the light one only skips the other fields.
+    full = [Member.model_validate(item) for item in body]
+    assert [(m.id, m.code, m.download_url) for m in chunk.created] == [
+        (m.id, m.code, m.download_url) for m in full
+    ]
