@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
-from operator import attrgetter, not_
+from operator import itemgetter, not_
 
 from bot.imports.csvfile import Row, Table
 from bot.members import IDENTIFYING, LABELS, field_problem
@@ -47,8 +47,7 @@ class Checked:
     def members(self) -> Iterator[dict[str, str]]:
         """The fields to create each good row with (empty cells left out), generated one at a time."""
         names = self.table.fields
-        for row in self.ok:
-            values = row.values
+        for _line, values, _extra in self.ok:
             if all(values):  # the usual row, every cell filled: built in C
                 yield dict(zip(names, values, strict=True))
             else:
@@ -56,21 +55,22 @@ class Checked:
 
 
 def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]:
-    values = dict(zip(table.fields, row.values, strict=True))
+    line, cells, extra = row
+    values = dict(zip(table.fields, cells, strict=True))
     found: list[Problem] = []
-    if row.extra:
-        found.append(Problem(row.line, f"has {row.extra} more value(s) than the header has columns; "
+    if extra:
+        found.append(Problem(line, f"has {extra} more value(s) than the header has columns; "
                                        "a separator inside a value needs quotes"))
     for name, value in values.items():
         if value and (problem := field_problem(name, value)):
-            found.append(Problem(row.line, problem, name, value))
+            found.append(Problem(line, problem, name, value))
     if not any(values.get(name) for name in IDENTIFYING):
-        found.append(Problem(row.line, "has no name, email or phone: give at least one"))
+        found.append(Problem(line, "has no name, email or phone: give at least one"))
     email = values.get("email", "").lower()
     if email and not found:
-        first = seen.setdefault(email, row.line)
-        if first != row.line:
-            found.append(Problem(row.line, f"has the same email as line {first}", "email", values["email"]))
+        first = seen.setdefault(email, line)
+        if first != line:
+            found.append(Problem(line, f"has the same email as line {first}", "email", values["email"]))
     return found
 
 
@@ -107,8 +107,8 @@ def _suspects(table: Table) -> set[int]:
     rows = table.rows
     if not rows:
         return set()
-    columns = dict(zip(table.fields, zip(*map(attrgetter("values"), rows), strict=True), strict=True))
-    suspects = set(compress(count(), map(attrgetter("extra"), rows)))
+    columns = dict(zip(table.fields, zip(*map(itemgetter(1), rows), strict=True), strict=True))
+    suspects = set(compress(count(), map(itemgetter(2), rows)))
     for name, column in columns.items():
         distinct = [value for value in set(column) if value]
         bad = set(compress(distinct, map(field_problem, repeat(name), distinct)))

@@ -99,7 +99,7 @@ def _reason(error: CoupontoolsError, lines: list[int]) -> str:
 
 
 def _chunk_failure(checked: Checked, chunk: ChunkResult, error: CoupontoolsError) -> ChunkFailure:
-    lines = [row.line for row in checked.ok[chunk.first_row:chunk.first_row + chunk.size]]
+    lines = [line for line, _values, _extra in checked.ok[chunk.first_row:chunk.first_row + chunk.size]]
     return ChunkFailure(lines[0], lines[-1], chunk.size, _reason(error, lines), chunk.outcome_unknown)
 
 

@@ -86,7 +86,7 @@ def test_a_bulk_answer_item_without_a_usable_id_is_an_unknown_outcome(client: Lo
     chunks: list[ChunkResult] = []
     result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}], on_chunk=chunks.append)
     assert isinstance(chunks[0].error, OutcomeUnknown)
-    assert "at id" in chunks[0].error.message
+    assert "at 1.id" in chunks[0].error.message
     assert (result.created, result.unknown) == (0, 2)
 
 
