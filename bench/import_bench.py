@@ -3,9 +3,10 @@
     .venv/bin/python bench/import_bench.py [--rows 10000] [--repeat 5] [--chunk-size 100]
 
 The bot's path is what an Import click runs after the download: decode, read the CSV (header aliases),
-check every row, and send the good ones in chunks through LoyaltyClient.create_members (which reads each
-answer's ids, codes and wallet links). The baseline sends the very same chunks, already built, with one httpx.Client
-and nothing else. The sandbox runs in a child process so that its work and memory are not counted here.
+check every row, and send the good ones in chunks through LoyaltyClient.create_members (which reads the
+created members' ids, codes and wallet links from each answer). The baseline sends the very same chunks,
+already built, with one httpx.Client and nothing else. The sandbox runs in a child process so that its
+work and memory are not counted here.
 Runs alternate (bot, httpx, bot, httpx…) against a freshly reset sandbox and the medians are compared.
 Peak memory is measured with tracemalloc in separate runs (tracing slows Python down) for both paths.
 `--latency` makes the sandbox wait before each bulk answer, as a remote API does.
