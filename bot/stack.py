@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.slackbench import FakeSlack, SlackDriver
 from bot.web import HttpServer, make_wsgi_app
 
-BOT_TOKEN = "xoxb-local-stack"  # noqa: S105 - only ever shown to the local stand-in for Slack
+BOT_TOKEN = "xoxb-stack"  # noqa: S105 - only ever shown to the local stand-in for Slack
 API_KEY = "local-key"
 API_SECRET = "local-secret"  # noqa: S105 - the sandbox's own, generated for this stack
 GENERAL = "C0GENERAL"
