@@ -33,11 +33,13 @@ class Person:
     role: str
 
 
+VIEWER, OPERATOR, ADMIN, ADMIN2 = "U0VIEWER", "U0OPERATOR", "U0ADMIN", "U0ADMIN2"
+
 PEOPLE: tuple[Person, ...] = (
-    Person("U0VIEWER", "vera", "viewer"),
-    Person("U0OPERATOR", "omar", "operator"),
-    Person("U0ADMIN", "alice", "admin"),
-    Person("U0ADMIN2", "bob", "admin"),
+    Person(VIEWER, "vera", "viewer"),
+    Person(OPERATOR, "omar", "operator"),
+    Person(ADMIN, "alice", "admin"),
+    Person(ADMIN2, "bob", "admin"),
 )
 """The demo's people: a viewer, an operator and two admins (a push needs a second admin to approve)."""
 
@@ -76,9 +78,9 @@ class LocalStack:
             "coupontools_api_secret": API_SECRET,
             "coupontools_base_url": self.sandbox.base_url,
             "database_url": self.database_url,
-            "loyalty_viewers": ("U0VIEWER",),
-            "loyalty_operators": ("U0OPERATOR",),
-            "loyalty_admins": ("U0ADMIN", "U0ADMIN2"),
+            "loyalty_viewers": (VIEWER,),
+            "loyalty_operators": (OPERATOR,),
+            "loyalty_admins": (ADMIN, ADMIN2),
             "loyalty_approvals_channel": APPROVALS,
             **self.overrides,
         }

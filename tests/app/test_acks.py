@@ -9,8 +9,7 @@ import pytest
 from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID
 from bot.slackbench import render_message
 from bot.stack import LocalStack
-
-VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
+from tests.app.helpers import OPERATOR, VIEWER
 
 
 def test_a_failure_after_the_ack_keeps_the_ack_and_tells_the_user_in_words(

@@ -10,8 +10,8 @@ from bot.sandbox import DEMO_GRACE_ID, DEMO_MEMBERSHIP_CARD_ID, DEMO_STAMP_CARD_
 from bot.slackbench import Ephemeral, controls, render_message
 from bot.stack import GENERAL, LocalStack
 from bot.views import ids
+from tests.app.helpers import ADMIN, OPERATOR, private_reply
 
-OPERATOR, ADMIN = "U0OPERATOR", "U0ADMIN"
 CARD = DEMO_STAMP_CARD_ID
 
 
@@ -29,10 +29,7 @@ def record(stack: LocalStack, count: int, *, card_id: int = CARD, outcome: str =
 
 
 def audit(stack: LocalStack, text: str = "audit", user: str = ADMIN) -> Ephemeral:
-    assert stack.driver.command(text, user=user).ok
-    reply = stack.driver.wait_reply(user)
-    assert isinstance(reply, Ephemeral)
-    return reply
+    return private_reply(stack, text, user)
 
 
 def member_ids_shown(reply: Ephemeral) -> list[int]:

@@ -16,8 +16,8 @@ import pytest
 from bot.sandbox import DEMO_STAMP_CARD_ID
 from bot.slackbench import render_message
 from bot.stack import LocalStack
+from tests.app.helpers import ADMIN
 
-ADMIN = "U0ADMIN"  # every role, so only the input itself can be the problem
 CARD = str(DEMO_STAMP_CARD_ID)
 HOSTILE = ("*x*", "<!channel>", "<!here>", "<@U123>", "<#C0GENERAL>", "<https://evil.example|click>",
            "\u202eevil\u202c", "🎉", "a\u200bb", "&lt;!everyone&gt;")

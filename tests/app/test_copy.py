@@ -5,14 +5,13 @@ from __future__ import annotations
 from bot.sandbox import DEMO_STAMP_CARD_ID
 from bot.slackbench import render_message
 from bot.stack import LocalStack
+from tests.app.helpers import OPERATOR, VIEWER, private_reply
 
-VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
 CARD = DEMO_STAMP_CARD_ID
 
 
 def ask(stack: LocalStack, text: str, user: str = OPERATOR) -> str:
-    stack.driver.command(text, user=user)
-    return render_message(stack.driver.wait_reply(user))
+    return render_message(private_reply(stack, text, user))
 
 
 def copies(stack: LocalStack) -> list:

@@ -9,8 +9,8 @@ from bot.sandbox import DEMO_STAMP_CARD_ID
 from bot.slackbench import View, controls, render_message, render_view
 from bot.stack import GENERAL, LocalStack
 from bot.views import ids
+from tests.app.helpers import OPERATOR, VIEWER
 
-VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
 HEADER = "First name,Last name,E-mail,Mobile"
 
 

@@ -8,14 +8,11 @@ from bot.sandbox import DEMO_ADA_ID, DEMO_ALAN_ID, DEMO_STAMP_CARD_CODE, DEMO_ST
 from bot.slackbench import render_message
 from bot.stack import LocalStack
 from bot.views import ids
-
-VIEWER, OPERATOR, ADMIN = "U0VIEWER", "U0OPERATOR", "U0ADMIN"
+from tests.app.helpers import ADMIN, VIEWER, private_reply
 
 
 def ask(stack: LocalStack, text: str, user: str = VIEWER) -> str:
-    ack = stack.driver.command(text, user=user)
-    assert ack.status == 200
-    return render_message(stack.driver.wait_reply(user))
+    return render_message(private_reply(stack, text, user))
 
 
 def test_help_is_answered_in_the_ack_without_calling_the_api(stack: LocalStack) -> None:

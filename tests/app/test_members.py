@@ -9,8 +9,8 @@ from bot.slackbench import View, render_message, render_view
 from bot.stack import LocalStack
 from bot.views import ids
 from bot.views.forms import FormState, member_form_modal
+from tests.app.helpers import OPERATOR, VIEWER
 
-VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
 CARD = DEMO_STAMP_CARD_ID
 
 

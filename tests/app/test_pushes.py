@@ -11,17 +11,14 @@ from bot.slackbench import Control, Ephemeral, Message, controls, render_message
 from bot.stack import APPROVALS, GENERAL, LocalStack
 from bot.store.models.tables import approvals
 from bot.views import ids
+from tests.app.helpers import ADMIN, ADMIN2, OPERATOR, VIEWER, private_reply
 from tests.store.conftest import direct_connection
 
-VIEWER, OPERATOR, ADMIN, ADMIN2 = "U0VIEWER", "U0OPERATOR", "U0ADMIN", "U0ADMIN2"
 CARD = DEMO_STAMP_CARD_ID
 
 
 def command(stack: LocalStack, text: str, user: str = OPERATOR) -> Ephemeral:
-    assert stack.driver.command(text, user=user).ok
-    reply = stack.driver.wait_reply(user)
-    assert isinstance(reply, Ephemeral)
-    return reply
+    return private_reply(stack, text, user)
 
 
 def request_push(stack: LocalStack, text: str, user: str = OPERATOR) -> tuple[Ephemeral, Message]:

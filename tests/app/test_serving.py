@@ -25,8 +25,8 @@ from bot.stack import API_KEY, API_SECRET, BOT_TOKEN, LocalStack
 from bot.store import Store
 from bot.store.db import Database, create_store_engine, normalise_url
 from bot.views import ids
+from tests.app.helpers import VIEWER
 
-VIEWER = "U0VIEWER"
 CARD = DEMO_STAMP_CARD_ID
 START_TIMEOUT = 30.0
 

@@ -15,14 +15,13 @@ from bot.slackbench import View, render_message, render_view
 from bot.stack import LocalStack
 from bot.views import ids
 from bot.views.changes import redeem_modal
+from tests.app.helpers import OPERATOR, VIEWER, private_reply
 
-VIEWER, OPERATOR = "U0VIEWER", "U0OPERATOR"
 CARD = DEMO_STAMP_CARD_ID
 
 
 def ask(stack: LocalStack, text: str, user: str = OPERATOR) -> str:
-    stack.driver.command(text, user=user)
-    return render_message(stack.driver.wait_reply(user))
+    return render_message(private_reply(stack, text, user))
 
 
 def stamp_requests(stack: LocalStack) -> list:

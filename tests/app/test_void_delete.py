@@ -13,17 +13,14 @@ from bot.slackbench import Control, Ephemeral, controls, render_message
 from bot.stack import LocalStack
 from bot.store.models.tables import confirmations
 from bot.views import ids
+from tests.app.helpers import ADMIN, ADMIN2, OPERATOR, VIEWER, private_reply
 from tests.store.conftest import direct_connection
 
-VIEWER, OPERATOR, ADMIN = "U0VIEWER", "U0OPERATOR", "U0ADMIN"
 CARD = DEMO_STAMP_CARD_ID
 
 
 def ask(stack: LocalStack, text: str, user: str = ADMIN) -> Ephemeral:
-    assert stack.driver.command(text, user=user).ok
-    reply = stack.driver.wait_reply(user)
-    assert isinstance(reply, Ephemeral)
-    return reply
+    return private_reply(stack, text, user)
 
 
 def button(reply: Ephemeral, action_id: str) -> Control:
@@ -95,8 +92,8 @@ def test_a_viewer_or_operator_clicking_an_admins_button_changes_nothing(stack: L
 
 def test_another_admin_cannot_use_someone_elses_confirmation(stack: LocalStack) -> None:
     reply = ask(stack, f"void {CARD} {DEMO_GRACE_ID}")
-    stack.driver.click(reply, choice=button(reply, ids.CONFIRM_RUN), user="U0ADMIN2")
-    assert "belongs to the person who asked" in render_message(stack.driver.wait_reply("U0ADMIN2"))
+    stack.driver.click(reply, choice=button(reply, ids.CONFIRM_RUN), user=ADMIN2)
+    assert "belongs to the person who asked" in render_message(stack.driver.wait_reply(ADMIN2))
     assert voids(stack) == []
 
 
