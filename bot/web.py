@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import waitress
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.channel import HTTPChannel
 
 from bot import __version__
 
@@ -27,6 +28,8 @@ HEALTH_PATH = "/healthz"
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are small; anything this big is not from Slack
 HTTP_THREADS = 16  # requests are answered at the ack; slow work runs on the worker pool
 BACKLOG = 1024  # waitress's own default: a burst of commands waits in the kernel, not refused
+CONNECTION_LIMIT = 1000  # waitress's default of 100 left the rest of a burst of 200 commands unaccepted meanwhile
+ACCEPT_BATCH = 256  # connections accepted per wake-up of the server's loop (waitress takes one)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 SIGNAL_POLL = 0.2  # seconds: how late a signal handler may run (see `wait_for`)
 
@@ -74,10 +77,28 @@ class HttpServer:
         where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = waitress.create_server(
             wsgi, **where, threads=threads, backlog=BACKLOG, max_request_body_size=MAX_BODY,
+            connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True,  # poll(): no select() limit of 1024 fds
             ident="loyalty-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
         )
+        _accept_in_batches(self._server)
+        # Waitress warns "Task queue depth is N" for each request of a burst: expected here (acks are quick),
+        # and formatting one log line per request is CPU the burst's own acks are waiting for.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+
+    def busy(self) -> bool:
+        """Whether a request is waiting for its answer: being read, queued for a thread, or being answered.
+
+        The worker pool holds new slow work back while this is true (`Worker.hold_while`), so that a burst
+        of commands is acknowledged before their API calls compete with the acks for the interpreter.
+        """
+        dispatcher = self._server.task_dispatcher  # type: ignore[union-attr]
+        if dispatcher.queue or dispatcher.active_count:
+            return True
+        return any(channel.request is not None or channel.requests  # a request still arriving, or unanswered
+                   for channel in list(self._server._map.values())  # type: ignore[union-attr]
+                   if isinstance(channel, HTTPChannel))
 
     @property
     def port(self) -> int:
@@ -94,7 +115,7 @@ class HttpServer:
         # another thread; polling a stop flag lets the loop's own thread be the one that finishes.
         server = self._server
         while not self._stopping.is_set():
-            server.asyncore.loop(timeout=0.2, map=server._map, count=1)  # type: ignore[union-attr]
+            server.asyncore.loop(timeout=0.2, map=server._map, count=1, use_poll=True)  # type: ignore[union-attr]
 
     def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self._loop, name="http", daemon=True)
@@ -124,6 +145,24 @@ class HttpServer:
         self.stop()
         on_stop()
         log.info("stopped")
+
+
+def _accept_in_batches(server: Any) -> None:
+    """Make waitress accept every waiting connection when its listening socket wakes it, not only one.
+
+    Its loop accepts one connection per pass and checks every open connection on each pass, so a burst of
+    200 commands took 200 passes of 200 checks before the last was even accepted; now it takes a few.
+    """
+    accept_one = server.handle_accept
+
+    def handle_accept() -> None:
+        for _ in range(ACCEPT_BATCH):
+            open_before = len(server._map)
+            accept_one()
+            if len(server._map) == open_before or not server.readable():  # none waiting, or at the limit
+                return
+
+    server.handle_accept = handle_accept
 
 
 def wait_for(event: threading.Event) -> None:
