@@ -92,6 +92,7 @@ def _serve_http(settings: Settings, sock: socket.socket | None = None, index: in
     else:
         server = HttpServer(wsgi, sock=sock)
         log.info("serving process %d of %d ready (pid %d)", index, settings.web_concurrency, os.getpid())
+    services.worker.hold_while(server.busy)
     server.serve_until_signalled(on_stop=services.close)
     return 0
 

@@ -88,6 +88,7 @@ class LocalStack:
         self.services = build_services(self.settings)
         app = create_app(self.settings, self.services)
         self.server = HttpServer(make_wsgi_app(app, self.services.healthy), host="127.0.0.1", port=0).start()
+        self.services.worker.hold_while(self.server.busy)
         self.driver = SlackDriver(self.slack, app_url=f"{self.server.url}/slack/events",
                                   signing_secret=self.signing_secret)
         return self
