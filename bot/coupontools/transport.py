@@ -21,6 +21,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from json import dumps as json_dumps
 from typing import Any
 
 import httpx
@@ -37,6 +38,25 @@ _BACKOFF_CAP = 4.0
 _SAFE_METHODS = frozenset({"GET"})
 # The request never left this process: repeating it cannot make a change happen twice.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def encode_json(value: Any) -> bytes:
+    """A JSON body exactly as httpx encodes `json=` (compact, UTF-8, no NaN): to encode before sending."""
+    return json_dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+class _WaitingTrace:
+    """httpx's `trace` request extension, calling `on_waiting` when httpcore starts waiting for the answer
+    (the request is written; the thread is about to block on the socket)."""
+
+    __slots__ = ("on_waiting",)
+
+    def __init__(self, on_waiting: Callable[[], None]) -> None:
+        self.on_waiting = on_waiting
+
+    def __call__(self, event: str, _info: dict[str, Any]) -> None:
+        if event.endswith("receive_response_headers.started"):
+            self.on_waiting()
 
 
 @dataclass(frozen=True)
@@ -92,17 +112,37 @@ class ApiSession:
         """Close the connection pool."""
         self._http.close()
 
+    def url(self, path: str) -> httpx.URL:
+        """The absolute URL httpx makes of `path` under the base URL: a caller sending many requests to one
+        path (a bulk import) works it out once, instead of httpx parsing and joining it for every request."""
+        return self._http.build_request("GET", path).url
+
     def request(
-        self, method: str, path: str, *, json: Any = None, fields: Sequence[str] = ()
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        url: httpx.URL | None = None,
+        fields: Sequence[str] = (),
+        on_waiting: Callable[[], None] | None = None,
     ) -> httpx.Response:
-        """Send with the retry policy in the module docstring; `fields` are body fields errors may name."""
+        """Send with the retry policy in the module docstring; `fields` are body fields errors may name.
+
+        `content` is a JSON body already encoded (see `encode_json`), sent instead of `json`; `url` is
+        `self.url(path)` worked out beforehand. Logs and errors always name `path`. `on_waiting` is called
+        when a request has been sent and the answer is awaited (on HTTP/1.1 connections; maybe never, e.g.
+        with a mock transport, and maybe once per attempt): it must be quick and must not raise.
+        """
+        extensions = {"trace": _WaitingTrace(on_waiting)} if on_waiting is not None else None
         repeatable = method in _SAFE_METHODS
         started = time.monotonic()
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(method, path, json, fields, repeatable)
+            outcome = self._attempt(method, path, url or path, json, content, extensions, fields, repeatable)
             if isinstance(outcome, httpx.Response):
                 return outcome
             wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(attempt)
@@ -114,11 +154,19 @@ class ApiSession:
             waited += wait
 
     def _attempt(
-        self, method: str, path: str, json: Any, fields: Sequence[str], repeatable: bool
+        self,
+        method: str,
+        path: str,
+        url: httpx.URL | str,
+        json: Any,
+        content: bytes | None,
+        extensions: dict[str, Any] | None,
+        fields: Sequence[str],
+        repeatable: bool,
     ) -> httpx.Response | _Retry:
         """One try: a 2xx response, a failure that may be retried, or an exception raised at once."""
         try:
-            response = self._send(method, path, json)
+            response = self._send(method, path, url, json, content, extensions)
         except _NOT_SENT as exc:
             return _Retry(ApiUnavailable(f"Could not connect to the loyalty API ({type(exc).__name__})"), exc)
         except httpx.RequestError as exc:  # transport failures, and a body that cannot be decoded
@@ -147,12 +195,20 @@ class ApiSession:
         )
         return _Retry(error, retry_after=retry_after)
 
-    def _send(self, method: str, path: str, json: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        url: httpx.URL | str,
+        json: Any,
+        content: bytes | None,
+        extensions: dict[str, Any] | None,
+    ) -> httpx.Response:
         """One HTTP exchange, logged as one line: method, path, status or failure, latency. Never bodies."""
         started = time.perf_counter()
         try:
             # httpx's get() takes no body, but the members list is a GET carrying JSON: request() allows it.
-            response = self._http.request(method, path, json=json)
+            response = self._http.request(method, url, json=json, content=content, extensions=extensions)
         except httpx.RequestError as exc:
             latency_ms = round((time.perf_counter() - started) * 1000)
             logger.warning(
