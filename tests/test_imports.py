@@ -5,14 +5,17 @@ from __future__ import annotations
 import gc
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.coupontools import InvalidInput
-from bot.coupontools.models import Card
+from bot.coupontools.models import MEMBER_FIELDS, Card
 from bot.errors import UserError
-from bot.imports.check import check
+from bot.imports.check import _unsure, check
 from bot.imports.columns import field_for
-from bot.imports.csvfile import decode, read_table
+from bot.imports.csvfile import Table, decode, read_table
 from bot.imports.run import ChunkFailure, Report, Throttle, _reason, report_csv
+from bot.members import field_problem
 from bot.slackbench import validate_blocks, validate_view
 from bot.views.imports import preview_modal, progress_message, report_message
 
@@ -164,3 +167,47 @@ def test_progress_and_report_of_a_large_import_stay_within_slacks_limits() -> No
         payload = message.to_dict()
         assert validate_blocks(payload["blocks"]) == []
     assert "80 more chunks" in str(report_message(CARD, "U1", report).to_dict())
+
+
+PHONE_LIKE = st.text(alphabet="+0123456789 ()-.x٣²", max_size=40)
+EMAIL_LIKE = st.text(alphabet="ab.@ \t\u00a0\u2028é-", max_size=30)
+ANY_TEXT = st.one_of(PHONE_LIKE, EMAIL_LIKE, st.text(max_size=300))
+
+
+@pytest.mark.parametrize("name", MEMBER_FIELDS)
+@settings(max_examples=300)
+@given(value=ANY_TEXT)
+def test_a_value_the_quick_column_test_passes_is_fine_by_the_form_rules(name: str, value: str) -> None:
+    """`_unsure` may send fine values on to field_problem, but never holds back a value with a problem."""
+    if value and not _unsure(name, [value]):
+        assert field_problem(name, value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "12345", "123456", "+1234567890123456789", "+123456789012345678901", "(0)-- 12 34 56", "+ 123456",
+    "++123456", "123456+", "1234567890 1234567890 1234567890 12", "a@b.c", "a@b.", "a@.b", "a@b..c", "@b.c", "a@b",
+    "a b@c.d", "a@b@c.d", "a@b.c\n", "a@b.c\u2028", "a@b.c.", "a@.b.c", "a.@b.c.d",
+    "x" * 245 + "@example.com", "x" * 243 + "@example.com",
+])
+def test_the_quick_column_test_at_the_rules_edges(value: str) -> None:
+    for name in ("phone", "email", "first_name", "zip"):
+        if not _unsure(name, [value]):
+            assert field_problem(name, value) is None
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.tuples(st.sampled_from(["", "Ada", "x" * 101]), st.one_of(EMAIL_LIKE, st.sampled_from(
+    ["a@b.co", "A@B.CO", "a@b.co "]
+)), PHONE_LIKE, st.integers(0, 2)), min_size=1, max_size=30))
+def test_checking_by_columns_finds_what_checking_every_row_finds(cells: list[tuple[str, str, str, int]]) -> None:
+    table = Table(fields=("first_name", "email", "phone"), positions=(0, 1, 2), columns=3,
+                  rows=[(line, (name, email.strip(), phone.strip()), extra)
+                        for line, (name, email, phone, extra) in enumerate(cells, start=2)])
+    quick = check(table)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("bot.imports.check._suspects", lambda table: set(range(len(table.rows))))
+        every_row = check(table)
+    assert quick.ok == every_row.ok
+    assert quick.problems == every_row.problems
+    assert (quick.problem_rows, quick.problem_count) == (every_row.problem_rows, every_row.problem_count)
+
