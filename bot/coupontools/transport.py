@@ -136,13 +136,16 @@ class ApiSession:
         with a mock transport, and maybe once per attempt): it must be quick and must not raise.
         """
         extensions = {"trace": _WaitingTrace(on_waiting)} if on_waiting is not None else None
+        # httpx's get() takes no body, but the members list is a GET carrying JSON: build_request() allows it.
+        # Built once: every attempt sends the very same request (and body bytes).
+        built = self._http.build_request(method, url or path, json=json, content=content, extensions=extensions)
         repeatable = method in _SAFE_METHODS
         started = time.monotonic()
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(method, path, url or path, json, content, extensions, fields, repeatable)
+            outcome = self._attempt(built, path, fields, repeatable)
             if isinstance(outcome, httpx.Response):
                 return outcome
             wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(attempt)
@@ -154,19 +157,11 @@ class ApiSession:
             waited += wait
 
     def _attempt(
-        self,
-        method: str,
-        path: str,
-        url: httpx.URL | str,
-        json: Any,
-        content: bytes | None,
-        extensions: dict[str, Any] | None,
-        fields: Sequence[str],
-        repeatable: bool,
+        self, request: httpx.Request, path: str, fields: Sequence[str], repeatable: bool
     ) -> httpx.Response | _Retry:
         """One try: a 2xx response, a failure that may be retried, or an exception raised at once."""
         try:
-            response = self._send(method, path, url, json, content, extensions)
+            response = self._send(request, path)
         except _NOT_SENT as exc:
             return _Retry(ApiUnavailable(f"Could not connect to the loyalty API ({type(exc).__name__})"), exc)
         except httpx.RequestError as exc:  # transport failures, and a body that cannot be decoded
@@ -195,20 +190,12 @@ class ApiSession:
         )
         return _Retry(error, retry_after=retry_after)
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        url: httpx.URL | str,
-        json: Any,
-        content: bytes | None,
-        extensions: dict[str, Any] | None,
-    ) -> httpx.Response:
+    def _send(self, request: httpx.Request, path: str) -> httpx.Response:
         """One HTTP exchange, logged as one line: method, path, status or failure, latency. Never bodies."""
+        method = request.method
         started = time.perf_counter()
         try:
-            # httpx's get() takes no body, but the members list is a GET carrying JSON: request() allows it.
-            response = self._http.request(method, url, json=json, content=content, extensions=extensions)
+            response = self._http.send(request)
         except httpx.RequestError as exc:
             latency_ms = round((time.perf_counter() - started) * 1000)
             logger.warning(
