@@ -2,12 +2,12 @@
 
 Side by side, in one run, against the same sandbox (every API call slowed to 2 s) and the same Slack stand-in:
 
-- **ours**: the bot as it runs in production: `loyalty-bot serve` in its own process (waitress, listeners
+- **ours**: the bot as it runs in production: `loyalty-bot serve` in its own process (granian, listeners
   that only parse, ack and hand off, API work on the worker pool), configured by environment variables;
   with `--processes 1,2`, one such server per count (`ours`, `ours x2`: `serve --processes 2`);
 - **starter**: a minimal Bolt app written the way slack-samples/bolt-python-starter-template writes one
   (`App()` with Bolt's defaults, `ack()` first, then the API calls inline in the listener), in its own process,
-  served by the same waitress server, doing the same lookups with the same API client.
+  served by the same server (`bot.web.serve`), doing the same lookups with the same API client.
 
 This process plays Slack (the sandbox API and FakeSlack, as in `bot.stack`, run in a third process): it sends
 every command correctly signed, one socket each, all driven by one thread (see `fire`), at the same moment, then
@@ -53,7 +53,7 @@ from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID, SandboxServer
 from bot.slackbench import FakeSlack
 from bot.stack import API_KEY, API_SECRET, BOT_TOKEN, GENERAL
 from bot.views.member import member_message
-from bot.web import HttpServer, make_wsgi_app
+from bot.web import WsgiApp, make_wsgi_app, serve
 
 SLACK_DEADLINE = 3.0
 USER = "U0VIEWER"
@@ -91,10 +91,14 @@ def starter_app() -> App:
 
 
 def serve_starter() -> None:
-    """Serve the starter app on $PORT until SIGTERM, the way `loyalty-bot serve` serves ours."""
+    """Serve the starter app on $PORT until SIGTERM, on the same server as `loyalty-bot serve` serves ours."""
     logging.basicConfig(level=logging.CRITICAL)  # Bolt warns of every late ack; the figures say it
-    server = HttpServer(make_wsgi_app(starter_app(), lambda: True), host="127.0.0.1", port=load_settings().port)
-    server.serve_until_signalled()
+    serve(_starter_process, port=load_settings().port)
+
+
+def _starter_process() -> WsgiApp:
+    logging.getLogger().setLevel(logging.CRITICAL)  # the server's own start-up reset it
+    return make_wsgi_app(starter_app(), lambda: True)
 
 
 # -- the apps' processes ---------------------------------------------------------------------------------------------

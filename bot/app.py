@@ -15,6 +15,7 @@ from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.services import Services
 from bot.store import Store
+from bot.web import Traffic, WsgiApp, make_wsgi_app
 from bot.work import Worker
 
 
@@ -70,6 +71,16 @@ def create_app(settings: Settings, services: Services) -> App:
     runner = app.listener_runner
     runner.listener_error_handler = KeepAck(runner.listener_error_handler)
     return app
+
+
+def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
+    """The app as served over HTTP (Slack and the health check), whichever server runs it.
+
+    The worker pool holds new slow work back while requests wait for their ack (`Traffic`).
+    """
+    traffic = Traffic()
+    services.worker.hold_while(traffic.busy)
+    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
 
 
 class KeepAck(ListenerErrorHandler):

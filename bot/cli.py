@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing.util
 import os
 import signal
-import socket
 import sys
 import threading
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.web import WsgiApp
 
 log = logging.getLogger("bot")
 
@@ -61,40 +67,37 @@ def serve(args: argparse.Namespace) -> int:
         _serve_socket_mode(create_app(settings, services), settings)
         services.close()
         return 0
-    if settings.web_concurrency == 1:
-        return _serve_http(settings)
-    from bot.web import listen, serve_in_processes
-
-    sock = listen("0.0.0.0", settings.port)  # noqa: S104 - the platform routes to $PORT on every interface
-    log.info("loyalty-bot %s listening on port %s with %d processes (POST /slack/events, GET /healthz)",
-             __version__, settings.port, settings.web_concurrency)
-    try:
-        return serve_in_processes(settings.web_concurrency, lambda index: _serve_http(settings, sock, index))
-    finally:
-        sock.close()
+    return _serve_http(settings)
 
 
-def _serve_http(settings: Settings, sock: socket.socket | None = None, index: int = 0) -> int:
-    """One serving process: its own clients, database engine and worker pool, on `sock` or on $PORT."""
-    # Built here, never before a fork: connection pools, engines and threads must not be shared by processes.
-    from bot.app import build_services, create_app
-    from bot.web import HttpServer, make_wsgi_app
+def _serve_http(settings: Settings) -> int:
+    from bot.web import serve as serve_http
 
-    try:
-        services = build_services(settings)
-    except ConfigError as exc:
-        print(f"loyalty-bot: {exc}", file=sys.stderr)
-        return 2
-    wsgi = make_wsgi_app(create_app(settings, services), services.healthy)
-    if sock is None:
-        server = HttpServer(wsgi, port=settings.port)
-        log.info("loyalty-bot %s listening on port %s (POST /slack/events, GET /healthz)", __version__, server.port)
-    else:
-        server = HttpServer(wsgi, sock=sock)
-        log.info("serving process %d of %d ready (pid %d)", index, settings.web_concurrency, os.getpid())
-    services.worker.hold_while(server.busy)
-    server.serve_until_signalled(on_stop=services.close)
-    return 0
+    log.info("loyalty-bot %s listening on port %s with %d serving process%s (POST /slack/events, GET /healthz)",
+             __version__, settings.port, settings.web_concurrency, "" if settings.web_concurrency == 1 else "es")
+    return serve_http(partial(_serving_process, settings), port=settings.port, processes=settings.web_concurrency)
+
+
+def _serving_process(settings: Settings) -> WsgiApp:
+    """One serving process's app, built in that process: its own clients, database engine and worker pool.
+
+    When the process ends (after SIGTERM, once the server has answered what it accepted), the work already
+    accepted finishes before the connections close, so no answer is lost.
+    """
+    from bot.app import build_services, build_wsgi
+
+    setup_logging(settings.log_format, settings.log_level, _secrets(settings))  # granian's worker reset it
+    services = build_services(settings)
+    wsgi = build_wsgi(settings, services)
+    multiprocessing.util.Finalize(None, _finish, args=(services,), exitpriority=10)
+    log.info("serving process ready (pid %d)", os.getpid())
+    return wsgi
+
+
+def _finish(services: Services) -> None:
+    log.info("serving process %d stopping: finishing accepted work", os.getpid())
+    services.close()
+    log.info("serving process %d stopped", os.getpid())
 
 
 def _serve_socket_mode(app: object, settings: Settings) -> None:

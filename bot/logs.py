@@ -80,6 +80,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # several serving processes write to one log
         }
         for key in ("request_id", "user", *_EXTRA_FIELDS):
             value = getattr(record, key, None)

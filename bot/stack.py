@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_services, create_app
+from bot.app import build_services, build_wsgi
 from bot.config import Settings
 from bot.sandbox import SandboxServer
 from bot.services import Services
 from bot.slackbench import FakeSlack, SlackDriver
-from bot.web import HttpServer, make_wsgi_app
+from bot.web import HttpServer
 
 BOT_TOKEN = "xoxb-stack"  # noqa: S105 - only ever shown to the local stand-in for Slack
 API_KEY = "local-key"
@@ -86,9 +86,7 @@ class LocalStack:
         }
         self.settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.services = build_services(self.settings)
-        app = create_app(self.settings, self.services)
-        self.server = HttpServer(make_wsgi_app(app, self.services.healthy), host="127.0.0.1", port=0).start()
-        self.services.worker.hold_while(self.server.busy)
+        self.server = HttpServer(build_wsgi(self.settings, self.services), host="127.0.0.1", port=0).start()
         self.driver = SlackDriver(self.slack, app_url=f"{self.server.url}/slack/events",
                                   signing_secret=self.signing_secret)
         return self

@@ -1,23 +1,23 @@
-"""HTTP serving: Slack at POST /slack/events, a health check at GET /healthz, on a production WSGI server."""
+"""HTTP serving: Slack at POST /slack/events, a health check at GET /healthz.
+
+Production (`loyalty-bot serve`) runs on granian (`serve`): its HTTP handling is Rust and needs no GIL, so the
+interpreter's time goes to the acks. The local stack, the demo and the tests embed waitress in a thread
+(`HttpServer`), which granian cannot do. Both serve the same WSGI app, and both tell the worker pool when
+requests are waiting for their ack (`Traffic`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
-import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 import waitress
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from waitress.channel import HTTPChannel
 
 from bot import __version__
 
@@ -26,17 +26,19 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are small; anything this big is not from Slack
-HTTP_THREADS = 16  # requests are answered at the ack; slow work runs on the worker pool
+HTTP_THREADS = 16  # waitress: requests are answered at the ack; slow work runs on the worker pool
+GRANIAN_THREADS = 4  # granian: Python threads per process; acks are quick, a few cover a slow health check
+QUIET = 0.005  # seconds without a request in the app before `Traffic.busy` says the burst is over
 BACKLOG = 1024  # waitress's own default: a burst of commands waits in the kernel, not refused
 CONNECTION_LIMIT = 1000  # waitress's default of 100 left the rest of a burst of 200 commands unaccepted meanwhile
 ACCEPT_BATCH = 256  # connections accepted per wake-up of the server's loop (waitress takes one)
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 SIGNAL_POLL = 0.2  # seconds: how late a signal handler may run (see `wait_for`)
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> WsgiApp:
     """Route the two paths the product promises; everything else is 404."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
@@ -54,6 +56,10 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable[[dict[str, 
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if path == EVENTS_PATH and method == "POST":
+            if _content_length(environ) > MAX_BODY:  # granian has no limit of its own; waitress's is the same
+                start_response("413 Request Entity Too Large", [("Content-Type", "text/plain"),
+                                                                ("Content-Length", "17")])
+                return [b"Request too large"]
             return slack(environ, start_response)
         if path == EVENTS_PATH:
             status, body = "405 Method Not Allowed", b"Use POST"
@@ -65,18 +71,54 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable[[dict[str, 
     return wsgi
 
 
-class HttpServer:
-    """Waitress on a port (0 picks a free one); runs in a thread for tests and the demo, or in the foreground.
+def _content_length(environ: dict[str, Any]) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
-    Given `sock` (from `listen`), it serves that already-listening socket instead, as each process of
-    `serve_in_processes` does with the one it inherited.
+
+class Traffic:
+    """Whether requests are waiting for their ack, seen from inside the app, whichever server runs it.
+
+    `busy` is true while a request is in the app, and for `QUIET` seconds after the last one left: within a
+    burst of commands the next one arrives sooner than that. The worker pool holds new slow work back while
+    it is true (`Worker.hold_while`), so that a burst is acknowledged before its API calls compete with the
+    acks for the interpreter.
     """
 
-    def __init__(self, wsgi: Callable[..., Iterable[bytes]], *, host: str = "0.0.0.0", port: int = 3000,  # noqa: S104
-                 sock: socket.socket | None = None, threads: int = HTTP_THREADS) -> None:
-        where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    def __init__(self, quiet: float = QUIET) -> None:
+        self._quiet = quiet
+        self._inside = 0
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def track(self, wsgi: WsgiApp) -> WsgiApp:
+        """`wsgi`, counted in and out (every body this app returns is a list: done when the call returns)."""
+
+        def tracked(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+            with self._lock:
+                self._inside += 1
+            try:
+                return wsgi(environ, start_response)
+            finally:
+                with self._lock:
+                    self._inside -= 1
+                    self._last = time.monotonic()
+
+        return tracked
+
+    def busy(self) -> bool:
+        return self._inside > 0 or time.monotonic() - self._last < self._quiet
+
+
+class HttpServer:
+    """Waitress on a port (0 picks a free one), in a thread: the local stack, the demo and the tests."""
+
+    def __init__(self, wsgi: WsgiApp, *, host: str = "0.0.0.0", port: int = 3000,  # noqa: S104
+                 threads: int = HTTP_THREADS) -> None:
         self._server = waitress.create_server(
-            wsgi, **where, threads=threads, backlog=BACKLOG, max_request_body_size=MAX_BODY,
+            wsgi, host=host, port=port, threads=threads, backlog=BACKLOG, max_request_body_size=MAX_BODY,
             connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True,  # poll(): no select() limit of 1024 fds
             ident="loyalty-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
         )
@@ -86,19 +128,6 @@ class HttpServer:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
-
-    def busy(self) -> bool:
-        """Whether a request is waiting for its answer: being read, queued for a thread, or being answered.
-
-        The worker pool holds new slow work back while this is true (`Worker.hold_while`), so that a burst
-        of commands is acknowledged before their API calls compete with the acks for the interpreter.
-        """
-        dispatcher = self._server.task_dispatcher  # type: ignore[union-attr]
-        if dispatcher.queue or dispatcher.active_count:
-            return True
-        return any(channel.request is not None or channel.requests  # a request still arriving, or unanswered
-                   for channel in list(self._server._map.values())  # type: ignore[union-attr]
-                   if isinstance(channel, HTTPChannel))
 
     @property
     def port(self) -> int:
@@ -130,22 +159,6 @@ class HttpServer:
         self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)  # type: ignore[union-attr]
         self._server.close()
 
-    def serve_until_signalled(self, on_stop: Callable[[], None] = lambda: None) -> None:
-        """Serve in the foreground until SIGTERM or SIGINT, then stop accepting and let work finish."""
-        stopping = threading.Event()
-
-        def handle(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s: shutting down", signal.Signals(signum).name)
-            stopping.set()
-
-        signal.signal(signal.SIGTERM, handle)
-        signal.signal(signal.SIGINT, handle)
-        self.start()
-        wait_for(stopping)
-        self.stop()
-        on_stop()
-        log.info("stopped")
-
 
 def _accept_in_batches(server: Any) -> None:
     """Make waitress accept every waiting connection when its listening socket wakes it, not only one.
@@ -176,89 +189,34 @@ def wait_for(event: threading.Event) -> None:
         continue
 
 
-# -- several serving processes on one port ---------------------------------------------------------------------------
+# -- production: granian, in one process or several sharing the port -------------------------------------------------
+
+STOP_TIMEOUT = 25  # seconds a serving process may take to finish its accepted work after SIGTERM (platforms kill at 30)
+GRANIAN_LOGS: dict[str, Any] = {  # granian's own log lines go through ours (one format, secrets redacted)
+    "loggers": {
+        "_granian": {"handlers": [], "propagate": True},
+        "granian.access": {"handlers": [], "propagate": True},
+    },
+}
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket for `serve_in_processes`: bound once, accepted from by every child."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(BACKLOG)
-    return sock
+def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: str = "0.0.0.0") -> int:  # noqa: S104
+    """Serve the app `load` returns on `port` with granian, in `processes` processes, until SIGTERM or SIGINT.
 
-
-def serve_in_processes(count: int, child: Callable[[int], int]) -> int:
-    """Fork `count` processes, each running `child(index)` (1-based) and exiting with its code; wait for all.
-
-    Call it before anything starts threads or opens connections that a child would use: each child must
-    build its own clients, pools and database engine after the fork. The parent serves nothing: on SIGTERM
-    or SIGINT it sends SIGTERM to every child (each stops accepting and finishes its accepted work) and
-    returns once all have exited: 0, or the first non-zero code a child exited with. It restarts nothing: a
-    child that ends on its own (a crash, a failed start) makes the parent stop the others and return
-    non-zero, so that the platform restarts the whole server rather than it serving on at reduced capacity.
+    `load` runs in each serving process once it has started, never in this one: clients, connection pools,
+    database engines and threads must not be shared across a fork. It must be picklable (a module-level
+    function, or a `functools.partial` of one) for platforms that spawn rather than fork. This process only
+    watches: on SIGTERM it stops every serving process (each stops accepting and answers what it accepted)
+    and returns 0. If a serving process ends by itself, it stops the others and exits 1, so that the
+    platform restarts the whole server rather than it serving on at reduced capacity.
     """
-    children: dict[int, int] = {}  # pid -> index
-    stopping = False
-    code = 0
+    from granian.constants import Interfaces
+    from granian.server import Server
 
-    def stop_all() -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in children:  # only reaped children leave the dict, so every pid is still ours
-            os.kill(pid, signal.SIGTERM)
-
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        if not stopping:
-            log.info("received %s: stopping %d serving processes", signal.Signals(signum).name, len(children))
-        stop_all()
-
-    # A signal that arrives while the children are being forked waits for the parent's handler, and each
-    # child starts with the default action (end at once: it has accepted nothing yet) until it installs its own.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        for index in range(1, count + 1):
-            pid = os.fork()
-            if pid == 0:
-                _run_child(child, index)
-            children[pid] = index
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, handle)
-    except BaseException:
-        stop_all()
-        raise
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-
-    while children:
-        pid, status = os.waitpid(-1, os.WNOHANG)  # not a blocking wait: see `wait_for`
-        index = children.pop(pid, None)
-        if index is None:
-            time.sleep(SIGNAL_POLL)
-            continue
-        exit_code = os.waitstatus_to_exitcode(status)
-        if not stopping:
-            log.error("serving process %d (pid %d) ended by itself (exit code %d): stopping the others",
-                      index, pid, exit_code)
-            code = code or (exit_code if exit_code > 0 else 1)
-            stop_all()
-        elif exit_code > 0:  # a child ended by our SIGTERM before it could install its handler is fine
-            code = code or exit_code
-    return code
-
-
-def _run_child(child: Callable[[int], int], index: int) -> NoReturn:
-    """The forked child's whole life: never returns into the parent's code, whatever happens."""
-    code = 1
-    try:
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        code = child(index)
-    except BaseException:
-        log.exception("serving process %d failed", index)
-    finally:
-        # os._exit skips the interpreter's shutdown, which would also flush the log lines still buffered.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    server = Server(
+        target="loyalty-bot", address=host, port=port, interface=Interfaces.WSGI, workers=processes,
+        blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_dictconfig=GRANIAN_LOGS,
+        workers_kill_timeout=STOP_TIMEOUT, respawn_failed_workers=False, websockets=False,
+    )
+    server.serve(target_loader=load, wrap_loader=False)
+    return 0

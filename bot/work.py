@@ -84,7 +84,7 @@ class Worker:
         self._holder: threading.Thread | None = None
 
     def hold_while(self, busy: Callable[[], bool]) -> None:
-        """From now on, start no task while `busy()` says requests are waiting for their ack (`HttpServer.busy`).
+        """From now on, start no task while `busy()` says requests are waiting for their ack (`Traffic.busy`).
 
         Tasks are the API calls behind the acks; in the same interpreter (one GIL) the first tasks of a burst
         would otherwise compete with the acks still to send, and even waking a worker thread costs the acks

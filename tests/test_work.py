@@ -14,7 +14,7 @@ from bot.work import Worker
 
 
 class Busy:
-    """A switchable stand-in for `HttpServer.busy`, counting how often it was asked."""
+    """A switchable stand-in for `Traffic.busy`, counting how often it was asked."""
 
     def __init__(self, busy: bool = True) -> None:
         self.busy = busy
