@@ -87,8 +87,12 @@ def _serving_process(settings: Settings) -> WsgiApp:
     from bot.app import build_services, build_wsgi
 
     setup_logging(settings.log_format, settings.log_level, _secrets(settings))  # granian's worker reset it
-    services = build_services(settings)
-    wsgi = build_wsgi(settings, services)
+    try:
+        services = build_services(settings)
+        wsgi = build_wsgi(settings, services)  # Bolt calls auth.test here: Slack must answer
+    except Exception:
+        log.exception("serving process %d could not start", os.getpid())  # one line, secrets redacted
+        raise SystemExit(1) from None  # the server then stops and exits 1
     multiprocessing.util.Finalize(None, _finish, args=(services,), exitpriority=10)
     log.info("serving process ready (pid %d)", os.getpid())
     return wsgi

@@ -291,3 +291,16 @@ def test_serve_without_a_bot_token_says_which_variable_in_one_line_and_exits_2(t
     assert len(said) == 1, said
     assert "SLACK_BOT_TOKEN" in said[0]
     assert "Traceback" not in done.stderr
+
+
+def test_serve_when_slack_does_not_answer_at_start_logs_one_line_and_exits_1(tmp_path: Path) -> None:
+    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, LOG_FORMAT="json",
+               SLACK_API_URL=f"http://127.0.0.1:{_free_port()}/api/", DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+               PORT=str(_free_port()))
+    done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line is JSON, no bare traceback
+    assert any("could not start" in line["message"] for line in lines), output
+    assert BOT_TOKEN not in output
