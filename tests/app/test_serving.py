@@ -304,3 +304,28 @@ def test_serve_when_slack_does_not_answer_at_start_logs_one_line_and_exits_1(tmp
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line is JSON, no bare traceback
     assert any("could not start" in line["message"] for line in lines), output
     assert BOT_TOKEN not in output
+
+
+def test_serve_without_api_credentials_answers_from_the_local_sandbox_in_every_process(tmp_path: Path) -> None:
+    """A new user's first run: no COUPONTOOLS_* set, so the one sandbox in the parent serves both processes."""
+    with FakeSlack(bot_token=BOT_TOKEN) as slack:
+        slack.add_user(VIEWER, "vera")
+        env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
+                   DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", LOYALTY_VIEWERS=VIEWER, PORT=str(_free_port()))
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--processes", "2"], env=env, cwd=tmp_path,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            url = _healthy_url(process, env)
+            for _ in range(4):  # new connections: the kernel spreads them over the processes
+                with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+                    driver.command(f"member {CARD} {DEMO_ADA_ID}", user=VIEWER)
+                    assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+    assert process.returncode == 0, output
+    assert "using the local sandbox API with demo data" in output
+    assert "Traceback" not in output
