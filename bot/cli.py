@@ -75,7 +75,8 @@ def _serve_http(settings: Settings) -> int:
 
     log.info("loyalty-bot %s listening on port %s with %d serving process%s (POST /slack/events, GET /healthz)",
              __version__, settings.port, settings.web_concurrency, "" if settings.web_concurrency == 1 else "es")
-    return serve_http(partial(_serving_process, settings), port=settings.port, processes=settings.web_concurrency)
+    return serve_http(partial(_serving_process, settings), port=settings.port, processes=settings.web_concurrency,
+                      log_level=settings.log_level)
 
 
 def _serving_process(settings: Settings) -> WsgiApp:

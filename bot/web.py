@@ -200,7 +200,8 @@ GRANIAN_LOGS: dict[str, Any] = {  # granian's own log lines go through ours (one
 }
 
 
-def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: str = "0.0.0.0") -> int:  # noqa: S104
+def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: str = "0.0.0.0",  # noqa: S104
+          log_level: str = "INFO") -> int:
     """Serve the app `load` returns on `port` with granian, in `processes` processes, until SIGTERM or SIGINT.
 
     `load` runs in each serving process once it has started, never in this one: clients, connection pools,
@@ -211,11 +212,14 @@ def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: s
     platform restarts the whole server rather than it serving on at reduced capacity.
     """
     from granian.constants import Interfaces
+    from granian.log import LogLevels
     from granian.server import Server
+
+    level = LogLevels(log_level.lower()) if log_level.lower() in set(LogLevels) else LogLevels.info
 
     server = Server(
         target="loyalty-bot", address=host, port=port, interface=Interfaces.WSGI, workers=processes,
-        blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_dictconfig=GRANIAN_LOGS,
+        blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_level=level, log_dictconfig=GRANIAN_LOGS,
         workers_kill_timeout=STOP_TIMEOUT, respawn_failed_workers=False, websockets=False,
     )
     server.serve(target_loader=load, wrap_loader=False)

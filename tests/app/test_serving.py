@@ -329,3 +329,21 @@ def test_serve_without_api_credentials_answers_from_the_local_sandbox_in_every_p
     assert process.returncode == 0, output
     assert "using the local sandbox API with demo data" in output
     assert "Traceback" not in output
+
+
+def test_serve_at_log_level_warning_writes_no_info_lines_not_even_the_servers(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path, LOG_FORMAT="json", LOG_LEVEL="WARNING")
+    process, url = _start(env, tmp_path)
+    try:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode == 0, output
+    levels = {json.loads(line)["level"] for line in output.splitlines() if line.strip()}
+    assert levels <= {"warning", "error", "critical"}, output
