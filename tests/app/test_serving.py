@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -133,11 +133,24 @@ def stand_ins() -> Iterator[tuple[SandboxServer, FakeSlack]]:
         yield sandbox, slack
 
 
-def _start(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
-    """`loyalty-bot serve` in its own process; returns it and its URL once /healthz answers."""
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=cwd,
+@contextmanager
+def _serving(env: dict[str, str], cwd: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`loyalty-bot serve` in its own process, with its URL once /healthz answers; killed if the block leaves it."""
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", *args], env=env, cwd=cwd,  # noqa: S603
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return process, _healthy_url(process, env)
+    try:
+        yield process, _healthy_url(process, env)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, then everything the process wrote, once it has exited."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    return output
 
 
 def _healthy_url(process: subprocess.Popen[str], env: dict[str, str]) -> str:
@@ -170,8 +183,7 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
     sandbox, slack = stand_ins
     signing_secret = SIGNING_SECRET
     env = _serve_env(sandbox, slack, tmp_path, LOG_FORMAT="json")
-    process, url = _start(env, tmp_path)
-    try:
+    with _serving(env, tmp_path) as (process, url):
         health = httpx.get(f"{url}/healthz")
         assert health.json() == {"ok": True, "version": __version__}
         with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=signing_secret) as driver:
@@ -185,13 +197,8 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
 
             sandbox.faults.latency(0.5)  # SIGTERM lands while this command's API calls are still out
             assert driver.command(f"member {CARD} ada@example.com", user=VIEWER).ok
-            process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=30)
+            output = _stop(process)
             assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=1))  # answered before exiting
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
     assert process.returncode == 0, output
 
     for secret in (BOT_TOKEN, signing_secret, API_SECRET, "ada@example.com", "nobody@example.com"):
@@ -312,20 +319,12 @@ def test_serve_without_api_credentials_answers_from_the_local_sandbox_in_every_p
         slack.add_user(VIEWER, "vera")
         env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
                    DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", LOYALTY_VIEWERS=VIEWER, PORT=str(_free_port()))
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--processes", "2"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            url = _healthy_url(process, env)
+        with _serving(env, tmp_path, "--processes", "2") as (process, url):
             for _ in range(4):  # new connections: the kernel spreads them over the processes
                 with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
                     driver.command(f"member {CARD} {DEMO_ADA_ID}", user=VIEWER)
                     assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
-            process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate(timeout=10)
+            output = _stop(process)
     assert process.returncode == 0, output
     assert "using the local sandbox API with demo data" in output
     assert "Traceback" not in output
@@ -335,15 +334,9 @@ def test_serve_at_log_level_warning_writes_no_info_lines_not_even_the_servers(
         stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
     sandbox, slack = stand_ins
     env = _serve_env(sandbox, slack, tmp_path, LOG_FORMAT="json", LOG_LEVEL="WARNING")
-    process, url = _start(env, tmp_path)
-    try:
+    with _serving(env, tmp_path) as (process, url):
         assert httpx.get(f"{url}/healthz").status_code == 200
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+        output = _stop(process)
     assert process.returncode == 0, output
     levels = {json.loads(line)["level"] for line in output.splitlines() if line.strip()}
     assert levels <= {"warning", "error", "critical"}, output
