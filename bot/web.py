@@ -56,12 +56,10 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> WsgiApp:
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if path == EVENTS_PATH and method == "POST":
-            if _content_length(environ) > MAX_BODY:  # granian has no limit of its own; waitress's is the same
-                start_response("413 Request Entity Too Large", [("Content-Type", "text/plain"),
-                                                                ("Content-Length", "17")])
-                return [b"Request too large"]
-            return slack(environ, start_response)
-        if path == EVENTS_PATH:
+            if _content_length(environ) <= MAX_BODY:  # granian has no limit of its own; waitress's is the same
+                return slack(environ, start_response)
+            status, body = "413 Request Entity Too Large", b"Request too large"
+        elif path == EVENTS_PATH:
             status, body = "405 Method Not Allowed", b"Use POST"
         else:
             status, body = "404 Not Found", b"Not Found"
