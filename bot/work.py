@@ -77,7 +77,6 @@ class Worker:
         # Apart from the main pool, which a burst of slow commands can keep busy for longer than the 3 s a
         # trigger id lives: opening a modal must not queue behind them.
         self._urgent = ThreadPoolExecutor(max_workers=URGENT_WORKERS, thread_name_prefix="urgent")
-        self._busy: Callable[[], bool] | None = None
         self._held: deque[tuple[Future[Any], Interaction, Callable[..., Any], tuple[Any, ...]]] = deque()
         self._closed = False
         self._changed = threading.Condition()
@@ -92,13 +91,12 @@ class Worker:
         requests are waiting; when none are, or the oldest task has waited `HOLD_MAX` (so work still starts
         under a steady stream of requests), it hands them all to the pool. Urgent calls are never held.
         """
-        self._busy = busy
         self._holder = threading.Thread(target=self._release_when_quiet, args=(busy,), name="work-hold", daemon=True)
         self._holder.start()
 
     def submit(self, interaction: Interaction, task: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run `task` on the pool with `run_reported`: one log line, and the user told in words if it fails."""
-        if self._busy is not None:
+        if self._holder is not None:  # holding: see `hold_while`
             with self._changed:
                 if not self._closed:
                     future: Future[Any] = Future()
