@@ -92,12 +92,13 @@ def starter_app() -> App:
 
 def serve_starter() -> None:
     """Serve the starter app on $PORT until SIGTERM, on the same server as `loyalty-bot serve` serves ours."""
-    logging.basicConfig(level=logging.CRITICAL)  # Bolt warns of every late ack; the figures say it
-    serve(_starter_process, port=load_settings().port)
+    serve(_starter_process, port=load_settings().port, log_level="CRITICAL")
 
 
 def _starter_process() -> WsgiApp:
-    logging.getLogger().setLevel(logging.CRITICAL)  # the server's own start-up reset it
+    """The starter app, built in its serving process (which, spawned rather than forked, would have none of
+    this process's logging set-up)."""
+    logging.basicConfig(level=logging.CRITICAL)  # Bolt warns of every late ack; the figures say it
     return make_wsgi_app(starter_app(), lambda: True)
 
 
