@@ -9,7 +9,7 @@ Side by side, in one run, against the same sandbox (every API call slowed to 2 s
   (`App()` with Bolt's defaults, `ack()` first, then the API calls inline in the listener), in its own process,
   served by the same server (`bot.web.serve`), doing the same lookups with the same API client.
 
-This process plays Slack (the sandbox API and FakeSlack, as in `bot.stack`, run in a third process): it sends
+This process plays Slack (the sandbox API and FakeSlack, as in `localstack.stack`, run in a third process): it sends
 every command correctly signed, one socket each, all driven by one thread (see `fire`), at the same moment, then
 waits (bounded) for the answers to reach the Slack stand-in. For each N it prints the ack latency (p50, p99, max),
 how many acks came later than 3 s or not at all (Slack shows the user an error for those), how many answers
@@ -50,10 +50,10 @@ from bot.config import load_settings
 from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID, SandboxServer
-from bot.slackbench import FakeSlack
-from bot.stack import API_KEY, API_SECRET, BOT_TOKEN, GENERAL
 from bot.views.member import member_message
 from bot.web import WsgiApp, make_wsgi_app, serve
+from localstack.slack import FakeSlack
+from localstack.stack import API_KEY, API_SECRET, BOT_TOKEN, GENERAL
 
 SLACK_DEADLINE = 3.0
 USER = "U0VIEWER"

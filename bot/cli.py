@@ -139,7 +139,7 @@ def sandbox(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     """The whole product on this machine, with a console that plays Slack (or a script of its commands)."""
-    from bot.demo import run_demo
+    from localstack.demo import run_demo
 
     return run_demo(args.script)
 

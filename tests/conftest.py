@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.stack import LocalStack
+from localstack.stack import LocalStack
 
 
 @pytest.fixture

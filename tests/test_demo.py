@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import parse_script, play, run_demo
-from bot.demo.console import Console
-from bot.demo.forms import Keyboard
-from bot.demo.script import Script
 from bot.sandbox import DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
-from bot.stack import LocalStack
+from localstack.demo import parse_script, play, run_demo
+from localstack.demo.console import Console
+from localstack.demo.forms import Keyboard
+from localstack.demo.script import Script
+from localstack.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 TOUR = ROOT / "examples" / "tour.txt"

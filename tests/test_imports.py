@@ -16,8 +16,8 @@ from bot.imports.columns import field_for
 from bot.imports.csvfile import Table, decode, read_table
 from bot.imports.run import ChunkFailure, Report, Throttle, _reason, report_csv
 from bot.members import field_problem
-from bot.slackbench import validate_blocks, validate_view
 from bot.views.imports import preview_modal, progress_message, report_message
+from localstack.slack import validate_blocks, validate_view
 
 CARD = Card(id=7, code="abc", name="Coffee Club", type="stamp")
 

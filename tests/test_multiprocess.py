@@ -21,10 +21,10 @@ import pytest
 from bot.app import build_services, create_app
 from bot.config import Settings
 from bot.sandbox import DEMO_GRACE_ID, DEMO_STAMP_CARD_ID, SandboxServer
-from bot.slackbench import Control, FakeSlack, SlackDriver, controls, render_message
-from bot.stack import API_KEY, API_SECRET, APPROVALS, BOT_TOKEN, PEOPLE, LocalStack
 from bot.views import ids
 from bot.web import HttpServer, make_wsgi_app
+from localstack.slack import Control, FakeSlack, SlackDriver, controls, render_message
+from localstack.stack import API_KEY, API_SECRET, APPROVALS, BOT_TOKEN, PEOPLE, LocalStack
 from tests.store import conftest as store_fixtures
 
 make_pg_url = store_fixtures.make_pg_url  # a fresh PostgreSQL schema per test; skips (or fails under CI) without one

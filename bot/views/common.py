@@ -37,6 +37,10 @@ SELECT_OPTIONS = 100
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 MODAL_TITLE = 24
+ACTION_ID = 255
+URL = 3000
+LABEL = 2000
+ACTIONS_ELEMENTS = 25
 PRIVATE_METADATA = 3000
 FALLBACK_TEXT = 3000
 """Slack allows far more in a message's `text`, but it only feeds notifications: keep it short."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.slackbench import Ephemeral
-from bot.stack import ADMIN, ADMIN2, OPERATOR, VIEWER, LocalStack
+from localstack.slack import Ephemeral
+from localstack.stack import ADMIN, ADMIN2, OPERATOR, VIEWER, LocalStack
 
 __all__ = ["ADMIN", "ADMIN2", "OPERATOR", "VIEWER", "private_reply"]
 

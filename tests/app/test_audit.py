@@ -7,9 +7,9 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from bot.sandbox import DEMO_GRACE_ID, DEMO_MEMBERSHIP_CARD_ID, DEMO_STAMP_CARD_ID
-from bot.slackbench import Ephemeral, controls, render_message
-from bot.stack import GENERAL, LocalStack
 from bot.views import ids
+from localstack.slack import Ephemeral, controls, render_message
+from localstack.stack import GENERAL, LocalStack
 from tests.app.helpers import ADMIN, OPERATOR, private_reply
 
 CARD = DEMO_STAMP_CARD_ID

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.sandbox import DEMO_STAMP_CARD_ID
-from bot.slackbench import render_message
-from bot.stack import LocalStack
+from localstack.slack import render_message
+from localstack.stack import LocalStack
 from tests.app.helpers import ADMIN
 
 CARD = str(DEMO_STAMP_CARD_ID)

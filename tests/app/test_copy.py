@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.sandbox import DEMO_STAMP_CARD_ID
-from bot.slackbench import render_message
-from bot.stack import LocalStack
+from localstack.slack import render_message
+from localstack.stack import LocalStack
 from tests.app.helpers import OPERATOR, VIEWER, private_reply
 
 CARD = DEMO_STAMP_CARD_ID

@@ -6,9 +6,9 @@ import csv
 import io
 
 from bot.sandbox import DEMO_STAMP_CARD_ID
-from bot.slackbench import View, controls, render_message, render_view
-from bot.stack import GENERAL, LocalStack
 from bot.views import ids
+from localstack.slack import View, controls, render_message, render_view
+from localstack.stack import GENERAL, LocalStack
 from tests.app.helpers import OPERATOR, VIEWER
 
 HEADER = "First name,Last name,E-mail,Mobile"

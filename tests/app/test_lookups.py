@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import DEMO_ADA_ID, DEMO_ALAN_ID, DEMO_STAMP_CARD_CODE, DEMO_STAMP_CARD_ID
-from bot.slackbench import render_message
-from bot.stack import LocalStack
 from bot.views import ids
+from localstack.slack import render_message
+from localstack.stack import LocalStack
 from tests.app.helpers import ADMIN, VIEWER, private_reply
 
 

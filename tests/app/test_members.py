@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID
-from bot.slackbench import View, render_message, render_view
-from bot.stack import LocalStack
 from bot.views import ids
 from bot.views.forms import FormState, member_form_modal
+from localstack.slack import View, render_message, render_view
+from localstack.stack import LocalStack
 from tests.app.helpers import OPERATOR, VIEWER
 
 CARD = DEMO_STAMP_CARD_ID

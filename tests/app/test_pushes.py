@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.sandbox import DEMO_ADA_ID, DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
-from bot.slackbench import Control, Ephemeral, Message, controls, render_message
-from bot.stack import APPROVALS, GENERAL, LocalStack
 from bot.store.models.tables import approvals
 from bot.views import ids
+from localstack.slack import Control, Ephemeral, Message, controls, render_message
+from localstack.stack import APPROVALS, GENERAL, LocalStack
 from tests.app.helpers import ADMIN, ADMIN2, OPERATOR, VIEWER, private_reply
 from tests.store.conftest import direct_connection
 

@@ -20,11 +20,11 @@ import pytest
 
 from bot import __version__
 from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID, SandboxServer
-from bot.slackbench import FakeSlack, SlackDriver, render_message
-from bot.stack import API_KEY, API_SECRET, BOT_TOKEN, LocalStack
 from bot.store import Store
 from bot.store.db import Database, create_store_engine, normalise_url
 from bot.views import ids
+from localstack.slack import FakeSlack, SlackDriver, render_message
+from localstack.stack import API_KEY, API_SECRET, BOT_TOKEN, LocalStack
 from tests.app.helpers import VIEWER
 
 CARD = DEMO_STAMP_CARD_ID

@@ -11,10 +11,10 @@ from bot.sandbox import (
     DEMO_MEMBERSHIP_CARD_ID,
     DEMO_STAMP_CARD_ID,
 )
-from bot.slackbench import View, render_message, render_view
-from bot.stack import LocalStack
 from bot.views import ids
 from bot.views.changes import redeem_modal
+from localstack.slack import View, render_message, render_view
+from localstack.stack import LocalStack
 from tests.app.helpers import OPERATOR, VIEWER, private_reply
 
 CARD = DEMO_STAMP_CARD_ID

@@ -5,7 +5,6 @@ from __future__ import annotations
 from hypothesis import given
 
 from bot.coupontools.models import Card, Member
-from bot.slackbench import render_blocks, render_view, validate_blocks, validate_view
 from bot.views import ids
 from bot.views.changes import (
     copy_result_message,
@@ -17,6 +16,7 @@ from bot.views.changes import (
     stamp_result_message,
     stamp_unknown_message,
 )
+from localstack.slack import render_blocks, render_view, validate_blocks, validate_view
 from tests.views.checks import all_mrkdwn, check_message, check_mrkdwn
 from tests.views.conftest import NOW
 from tests.views.strategies import members

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from bot.coupontools.models import MEMBER_FIELDS, Card, Member
 from bot.members import PREFILL_MAX, prefill
-from bot.slackbench import render_view, validate_view
 from bot.views import ids
 from bot.views.forms import FormState, form_values, member_form_modal, member_saved_modal
+from localstack.slack import render_view, validate_view
 from tests.views.checks import all_mrkdwn, check_mrkdwn
 from tests.views.strategies import members
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.demo.script import Script, Step, StepFailed
-from bot.slackbench import View
-from bot.slackbench.elements import MULTI_VALUE_ELEMENTS, OPTION_ELEMENTS, element_options
-from bot.slackbench.render import plain
+from localstack.demo.script import Script, Step, StepFailed
+from localstack.slack import View
+from localstack.slack.elements import MULTI_VALUE_ELEMENTS, OPTION_ELEMENTS, element_options
+from localstack.slack.render import plain
 
 END_OF_LINES = "."
 CLEAR = "-"

@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.slackbench import BenchTimeout, FakeSlack
-from tests.slackbench.conftest import BOT_TOKEN
+from localstack.slack import BenchTimeout, FakeSlack
+from tests.slack.conftest import BOT_TOKEN
 
 MODAL: dict[str, Any] = {"type": "modal", "callback_id": "m", "title": {"type": "plain_text", "text": "Hi"},
                          "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "one"}}]}

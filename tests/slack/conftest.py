@@ -12,8 +12,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.slackbench import FakeSlack, SlackDriver
-from tests.slackbench.bolt_app import register
+from localstack.slack import FakeSlack, SlackDriver
+from tests.slack.bolt_app import register
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"

@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slackbench.methods import WebApi
-from bot.slackbench.protocol import ApiError, BenchConfig
-from bot.slackbench.state import Ephemeral, File, Message, Trigger
-from bot.slackbench.workspace import WorkspaceView
+from localstack.slack.methods import WebApi
+from localstack.slack.protocol import ApiError, BenchConfig
+from localstack.slack.state import Ephemeral, File, Message, Trigger
+from localstack.slack.workspace import WorkspaceView
 
 DEFAULT_TEAM_ID = "T0LOYALTY"
 DEFAULT_CHANNEL = "C0GENERAL"

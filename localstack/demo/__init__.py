@@ -1,8 +1,8 @@
 """`loyalty-bot demo`: the whole product in a terminal, without a Slack workspace or a Coupontools account.
 
-It starts `bot.stack.LocalStack` (the sandbox API with demo data, the bot exactly as in production, and the
+It starts `localstack.stack.LocalStack` (the sandbox API with demo data, the bot exactly as in production, and the
 Slack stand-in) and opens a console that plays Slack's part (`console.Console`); with `--script FILE` it runs
-the console's commands from a file (syntax in `bot.demo.script`) and prints the transcript.
+the console's commands from a file (syntax in `localstack.demo.script`) and prints the transcript.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.demo.console import Console
-from bot.demo.forms import Keyboard, Scripted
-from bot.demo.script import Script, StepFailed, parse_script, read_script
-from bot.demo.session import logs_to
-from bot.stack import LocalStack
+from localstack.demo.console import Console
+from localstack.demo.forms import Keyboard, Scripted
+from localstack.demo.script import Script, StepFailed, parse_script, read_script
+from localstack.demo.session import logs_to
+from localstack.stack import LocalStack
 
 __all__ = ["Script", "StepFailed", "parse_script", "play", "read_script", "run_demo"]
 

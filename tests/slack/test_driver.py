@@ -13,8 +13,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slackbench import FakeSlack, SlackDriver, View
-from tests.slackbench.conftest import BOT_TOKEN, SIGNING_SECRET, QuietHandler, ThreadingWSGIServer
+from localstack.slack import FakeSlack, SlackDriver, View
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, QuietHandler, ThreadingWSGIServer
 
 
 class RecordingApp:

@@ -6,14 +6,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from bot.demo.forms import Answers, Cancelled, form_fields
-from bot.demo.screen import Shown, Target, changes_since, is_form, is_loading, show
-from bot.demo.script import Script, Step, StepFailed
-from bot.demo.session import WorkWatch
-from bot.slackbench import Ack, BenchTimeout, View, controls
-from bot.slackbench.render import plain
-from bot.stack import GENERAL, PEOPLE, LocalStack, Person
 from bot.views import ids
+from localstack.demo.forms import Answers, Cancelled, form_fields
+from localstack.demo.screen import Shown, Target, changes_since, is_form, is_loading, show
+from localstack.demo.script import Script, Step, StepFailed
+from localstack.demo.session import WorkWatch
+from localstack.slack import Ack, BenchTimeout, View, controls
+from localstack.slack.render import plain
+from localstack.stack import GENERAL, PEOPLE, LocalStack, Person
 
 QUIET = 0.15
 """After the bot's work is done, how long nothing may change before the console shows the result."""

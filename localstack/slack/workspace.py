@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bot.slackbench.state import Channel, Ephemeral, File, Message, User, View, Workspace
+from localstack.slack.state import Channel, Ephemeral, File, Message, User, View, Workspace
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.slackbench.protocol import ApiError, BenchConfig, Params, json_param, required
-from bot.slackbench.state import File, Message, Workspace
+from localstack.slack.protocol import ApiError, BenchConfig, Params, json_param, required
+from localstack.slack.state import File, Message, Workspace
 
 Poster = Callable[..., Message]
 

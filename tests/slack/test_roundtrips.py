@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.slackbench import FakeSlack, SlackDriver
-from tests.slackbench.conftest import BOT_TOKEN
+from localstack.slack import FakeSlack, SlackDriver
+from tests.slack.conftest import BOT_TOKEN
 
 
 def test_slash_command_reply_through_response_url_is_an_ephemeral_for_that_user(

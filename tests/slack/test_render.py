@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slackbench import Ephemeral, controls, render_blocks, render_message, render_view
-from tests.slackbench.bolt_app import ADD_MEMBER_VIEW
+from localstack.slack import Ephemeral, controls, render_blocks, render_message, render_view
+from tests.slack.bolt_app import ADD_MEMBER_VIEW
 
 MEMBER: list[dict[str, Any]] = [
     {"type": "header", "text": {"type": "plain_text", "text": "Ada Lovelace"}},

@@ -16,24 +16,25 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.slackbench.elements import block_elements, element_options, input_blocks, text_of
+from bot.views import common as limits  # Slack's limits, written once
+from localstack.slack.elements import block_elements, element_options, input_blocks, text_of
 
-MESSAGE_MAX_BLOCKS = 50
-VIEW_MAX_BLOCKS = 100
-ID_MAX = 255
-SECTION_TEXT_MAX = 3000
-SECTION_FIELDS_MAX = 10
-SECTION_FIELD_MAX = 2000
-HEADER_TEXT_MAX = 150
-BUTTON_TEXT_MAX = 75
-BUTTON_VALUE_MAX = 2000
-URL_MAX = 3000
-OPTIONS_MAX = 100
-ACTIONS_ELEMENTS_MAX = 25
-CONTEXT_ELEMENTS_MAX = 10
-MODAL_TEXT_MAX = 24
-PRIVATE_METADATA_MAX = 3000
-LABEL_MAX = 2000
+MESSAGE_MAX_BLOCKS = limits.MESSAGE_BLOCKS
+VIEW_MAX_BLOCKS = limits.VIEW_BLOCKS
+ID_MAX = limits.ACTION_ID
+SECTION_TEXT_MAX = limits.SECTION_TEXT
+SECTION_FIELDS_MAX = limits.SECTION_FIELDS
+SECTION_FIELD_MAX = limits.FIELD_TEXT
+HEADER_TEXT_MAX = limits.HEADER_TEXT
+BUTTON_TEXT_MAX = limits.BUTTON_TEXT
+BUTTON_VALUE_MAX = limits.BUTTON_VALUE
+URL_MAX = limits.URL
+OPTIONS_MAX = limits.SELECT_OPTIONS
+ACTIONS_ELEMENTS_MAX = limits.ACTIONS_ELEMENTS
+CONTEXT_ELEMENTS_MAX = limits.CONTEXT_ELEMENTS
+MODAL_TEXT_MAX = limits.MODAL_TITLE
+PRIVATE_METADATA_MAX = limits.PRIVATE_METADATA
+LABEL_MAX = limits.LABEL
 
 # slack-sdk logs a warning for every unknown block type it meets; we report those ourselves.
 logging.getLogger("slack_sdk.models").setLevel(logging.ERROR)

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slackbench import Control, Ephemeral, FakeSlack, Message, View, controls, render_message, render_view
-from bot.slackbench.render import plain
+from localstack.slack import Control, Ephemeral, FakeSlack, Message, View, controls, render_message, render_view
+from localstack.slack.render import plain
 
 Target = Message | Ephemeral | View
 _MENTION = re.compile(r"([@#])([UWCGD][0-9A-Z]{4,})\b")

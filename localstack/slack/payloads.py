@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.slackbench.elements import (
+from localstack.slack.elements import (
     MULTI_VALUE_ELEMENTS,
     Control,
     controls,

@@ -10,8 +10,8 @@ import html
 import re
 from typing import Any
 
-from bot.slackbench.elements import OPTION_ELEMENTS, controls, element_options, text_of
-from bot.slackbench.state import Ephemeral, Message, View
+from localstack.slack.elements import OPTION_ELEMENTS, controls, element_options, text_of
+from localstack.slack.state import Ephemeral, Message, View
 
 RULE = "-" * 40
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]+))?>")

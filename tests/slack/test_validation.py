@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ButtonElement, SectionBlock
 
-from bot.slackbench import FakeSlack, SlackDriver, validate_blocks, validate_view
+from localstack.slack import FakeSlack, SlackDriver, validate_blocks, validate_view
 
 
 def section(text: str, **extra: Any) -> dict[str, Any]:

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.slackbench.elements import Control
-from bot.slackbench.methods import stamp_ids
-from bot.slackbench.payloads import UNSET, action_payload, element_state, find_control, submission_values
-from bot.slackbench.protocol import ApiError
-from bot.slackbench.server import DEFAULT_CHANNEL, FakeSlack
-from bot.slackbench.state import Ephemeral, File, Message, View
-from bot.slackbench.validation import validate_view
+from localstack.slack.elements import Control
+from localstack.slack.methods import stamp_ids
+from localstack.slack.payloads import UNSET, action_payload, element_state, find_control, submission_values
+from localstack.slack.protocol import ApiError
+from localstack.slack.server import DEFAULT_CHANNEL, FakeSlack
+from localstack.slack.state import Ephemeral, File, Message, View
+from localstack.slack.validation import validate_view
 
 Signature = Literal["valid", "bad", "stale", "missing"]
 """How to sign a request: correctly, with the wrong secret, five minutes too late, or not at all."""

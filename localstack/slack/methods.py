@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.slackbench.elements import block_elements
-from bot.slackbench.files import FilesApi
-from bot.slackbench.protocol import ApiError, BenchConfig, Params, ViolationHook, json_param, required, truthy
-from bot.slackbench.state import Ephemeral, File, Message, ResponseTarget, View, Workspace
-from bot.slackbench.validation import MESSAGE_MAX_BLOCKS, validate_blocks, validate_view
+from localstack.slack.elements import block_elements
+from localstack.slack.files import FilesApi
+from localstack.slack.protocol import ApiError, BenchConfig, Params, ViolationHook, json_param, required, truthy
+from localstack.slack.state import Ephemeral, File, Message, ResponseTarget, View, Workspace
+from localstack.slack.validation import MESSAGE_MAX_BLOCKS, validate_blocks, validate_view
 
 MODAL_STACK_MAX = 3
 RESPONSE_URL_USES = 5  # Slack honours a response URL five times within 30 minutes

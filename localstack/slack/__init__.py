@@ -10,12 +10,12 @@ Used by the end-to-end tests and by `loyalty-bot demo`. Typical use:
     driver.click(reply, text="Add stamp", user="U_ADMIN")
 """
 
-from bot.slackbench.driver import Ack, SlackDriver
-from bot.slackbench.elements import Control, controls
-from bot.slackbench.render import render_blocks, render_message, render_view
-from bot.slackbench.server import DEFAULT_CHANNEL, DEFAULT_TEAM_ID, Call, FakeSlack, Violation
-from bot.slackbench.state import BenchTimeout, Channel, Ephemeral, File, Message, User, View
-from bot.slackbench.validation import validate_blocks, validate_view
+from localstack.slack.driver import Ack, SlackDriver
+from localstack.slack.elements import Control, controls
+from localstack.slack.render import render_blocks, render_message, render_view
+from localstack.slack.server import DEFAULT_CHANNEL, DEFAULT_TEAM_ID, Call, FakeSlack, Violation
+from localstack.slack.state import BenchTimeout, Channel, Ephemeral, File, Message, User, View
+from localstack.slack.validation import validate_blocks, validate_view
 
 __all__ = [
     "DEFAULT_CHANNEL",

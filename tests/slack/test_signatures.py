@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slackbench import FakeSlack, SlackDriver
+from localstack.slack import FakeSlack, SlackDriver
 
 
 @pytest.mark.parametrize("signature", ["bad", "stale", "missing"])
