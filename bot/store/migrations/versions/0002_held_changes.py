@@ -48,8 +48,10 @@ approvals = sa.table(
 
 def _from_confirmation(row: Any) -> dict[str, Any]:
     common = {name: getattr(row, name) for name in _COMMON}
-    return {**common, "kind": "confirmation", "action": row.action, "params": row.params,
-            "claimed_at": row.claimed_at, "closed_by": row.cancelled_by}
+    # Every row names every column: one executemany takes the columns of its first row for all of them.
+    return {**common, "kind": "confirmation", "action": row.action, "params": row.params, "claimed_by": None,
+            "claimed_at": row.claimed_at, "closed_by": row.cancelled_by, "message_channel_id": None,
+            "message_ts": None, "reason": None, "total_recipients": None}
 
 
 def _from_approval(row: Any) -> dict[str, Any]:
