@@ -122,13 +122,14 @@ def refusal(held: HeldChange, user_id: str, move: Move) -> NotDoneReason | None:
     return None if held.requester == user_id else "not_yours"
 
 
+_STILL_NAMED: dict[str, NotDoneReason] = {"cancelled": "cancelled", "rejected": "rejected", "executing": "executing"}
+
+
 def why_not(held: HeldChange) -> NotDoneReason:
     """Why a change can no longer be claimed, cancelled or rejected."""
     if held.state in ("pending", "expired"):
         return "expired"
-    if held.state in ("cancelled", "rejected", "executing"):
-        return held.state  # type: ignore[return-value]
-    return "finished"
+    return _STILL_NAMED.get(held.state, "finished")
 
 
 def find(services: Services, held_id: str, kind: Kind) -> HeldChange | NotDone:
@@ -159,10 +160,12 @@ def move(
     return moved
 
 
-def finish(services: Services, held_id: str, outcome: Outcome, detail: str | None, **extra: Any) -> None:
+def finish(
+    services: Services, held_id: str, outcome: Outcome, detail: str | None, total_recipients: int | None = None
+) -> None:
     """Record how a claimed change ended; a failure to record it is logged, never raised."""
     try:
-        services.store.held.finish(held_id, outcome, detail, **extra)
+        services.store.held.finish(held_id, outcome, detail, total_recipients=total_recipients)
     except Exception:
         # It stays "executing": still never claimable again, so nothing can run twice.
         log.exception("could not record how held change %s ended", held_id)
@@ -175,8 +178,7 @@ def run(
     """Carry out a claimed change through the audited path and leave it finished, whatever happens."""
     attempt = services.changes.attempt(interaction, action, call, card_id=card_id, member_ids=member_ids,
                                        params=params)
-    extra = {"total_recipients": total(attempt.result)} if total else {}
-    finish(services, held.id, attempt.outcome, attempt.detail, **extra)
+    finish(services, held.id, attempt.outcome, attempt.detail, total(attempt.result) if total else None)
     return Ran(services.store.held.get(held.id) or held, attempt.outcome, attempt.result, attempt.error)
 
 
@@ -192,22 +194,29 @@ def push_plan(card: Card, message: str, members: list[Member]) -> Plan:
     return Plan("push", card.id, card.display_name, tuple(Target(m.id, m.full_name) for m in members), message)
 
 
-def ask(services: Services, interaction: Interaction, plan: Plan) -> HeldChange:
-    """Hold a confirmation of `plan` for the person asking; nothing is sent to the API yet."""
+def hold(services: Services, interaction: Interaction, action: str, params: dict[str, Any]) -> HeldChange:
+    """Hold a confirmation for the person asking; nothing is sent to the API until they click."""
     return services.store.held.create(
-        kind="confirmation", action=plan.action, params=plan.to_params(), requester=interaction.user_id,
+        kind="confirmation", action=action, params=params, requester=interaction.user_id,
         team_id=interaction.team_id, channel_id=interaction.channel_id, ttl=CONFIRMATION_TTL,
     )
 
 
+def ask(services: Services, interaction: Interaction, plan: Plan) -> HeldChange:
+    """Hold a confirmation of `plan` for the person asking."""
+    return hold(services, interaction, plan.action, plan.to_params())
+
+
 def _confirmation(services: Services, interaction: Interaction, held_id: str) -> tuple[HeldChange, Plan] | NotDone:
     """The confirmation and its plan, after checking the clicker's role now."""
-    held = find(services, held_id, "confirmation")
-    plan = Plan.of(held) if isinstance(held, HeldChange) else None
+    found = find(services, held_id, "confirmation")
+    if isinstance(found, NotDone):
+        return found
+    plan = Plan.of(found)
     if plan is None:
-        return NotDone("missing", held if isinstance(held, HeldChange) else None)
+        return NotDone("missing", found)
     services.access.require(interaction.user_id, ROLE_FOR[plan.action])
-    return held, plan  # type: ignore[return-value]
+    return found, plan
 
 
 def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple[Ran[Any], Plan] | NotDone:

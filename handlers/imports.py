@@ -96,11 +96,8 @@ def show_preview(services: Services, interaction: Interaction, card_id: int, tex
     confirmation_id = None
     if checked.ok:
         source = keep_pasted(services.slack, text) if text else str(file_id)
-        confirmation_id = services.store.held.create(
-            kind="confirmation", action=ACTION,
-            params={"card_id": card.id, "file_id": source, "rows": len(checked.ok)},
-            requester=interaction.user_id, team_id=interaction.team_id, channel_id=interaction.channel_id,
-            ttl=held.CONFIRMATION_TTL,
+        confirmation_id = held.hold(
+            services, interaction, ACTION, {"card_id": card.id, "file_id": source, "rows": len(checked.ok)}
         ).id
     _show(services, interaction, preview_modal(card, checked, confirmation_id))
 
@@ -127,7 +124,7 @@ def _not_waiting(result: held.NotDone) -> str:
 
 
 def run_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """The Import click: claim the pending import (once, whoever clicks), re-read the CSV, send, report."""
+    """The Import click: claim the pending import (once, by whoever previewed it), re-read the CSV, send, report."""
     value = str(action.get("value") or "")
     claimed = _move(services, interaction, value, "claim")
     if isinstance(claimed, held.NotDone):
