@@ -160,6 +160,14 @@ def move(
     return moved
 
 
+def click(
+    services: Services, interaction: Interaction, held_id: str, kind: Kind, to: Move, reason: str | None = None
+) -> HeldChange | NotDone:
+    """Find the held change of this kind a button carries, then `move` it for the clicker."""
+    found = find(services, held_id, kind)
+    return found if isinstance(found, NotDone) else move(services, interaction, found, to, reason)
+
+
 def finish(
     services: Services, held_id: str, outcome: Outcome, detail: str | None, total_recipients: int | None = None
 ) -> None:

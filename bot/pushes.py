@@ -77,10 +77,7 @@ def request(
 
 def approve(services: Services, interaction: Interaction, approval_id: str) -> held.Ran[PushResult] | held.NotDone:
     """Approve and send the push, if this click is the one that claims it. The caller checked the admin role."""
-    approval = held.find(services, approval_id, "approval")
-    if isinstance(approval, held.NotDone):
-        return approval
-    claimed = held.move(services, interaction, approval, "claim")
+    claimed = held.click(services, interaction, approval_id, "approval", "claim")
     if isinstance(claimed, held.NotDone):
         return claimed
     # None means everyone; a stored list is never empty (request() refuses that), and the client refuses one too.
@@ -93,16 +90,6 @@ def approve(services: Services, interaction: Interaction, approval_id: str) -> h
         card_id=claimed.card_id, member_ids=recipients or [], params=params,
         total=lambda result: result.total_recipients if result else None,
     )
-
-
-def close(
-    services: Services, interaction: Interaction, approval_id: str, to: held.Move, reason: str | None = None
-) -> HeldChange | held.NotDone:
-    """Reject (any admin; the caller checked the role) or cancel (only the requester) the push, if still open."""
-    approval = held.find(services, approval_id, "approval")
-    if isinstance(approval, held.NotDone):
-        return approval
-    return held.move(services, interaction, approval, to, reason)
 
 
 def withdraw(services: Services, approval: HeldChange) -> None:

@@ -132,7 +132,7 @@ def approve(services: Services, interaction: Interaction, action: dict[str, Any]
 
 def cancel(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """Cancel: only the requester, while the request is open."""
-    result = pushes.close(services, interaction, stored_id(action), "cancel")
+    result = held.click(services, interaction, stored_id(action), "approval", "cancel")
     if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
@@ -173,8 +173,8 @@ def _register_reject(app: App, services: Services) -> None:
 
         def run() -> None:
             services.access.require(interaction.user_id, Role.ADMIN)
-            result = pushes.close(services, interaction, str(view.get("private_metadata") or ""), "reject",
-                                  reason or None)
+            result = held.click(services, interaction, str(view.get("private_metadata") or ""), "approval", "reject",
+                                reason or None)
             if isinstance(result, held.NotDone):
                 closed = result.held
                 blocks = ([approval_message(closed, card_name(services, closed.card_id)).blocks[-1]] if closed
