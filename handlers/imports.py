@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from bot import held
 from bot.access import Role
 from bot.commands import CardRef
 from bot.errors import UserError
@@ -22,6 +23,7 @@ from bot.imports.run import ACTION, Report, import_members, report_csv
 from bot.imports.source import keep_pasted, read_file
 from bot.interaction import Interaction
 from bot.services import Services
+from bot.store import HeldChange, Outcome
 from bot.views import ids
 from bot.views.imports import (
     TITLE,
@@ -94,10 +96,9 @@ def show_preview(services: Services, interaction: Interaction, card_id: int, tex
     confirmation_id = None
     if checked.ok:
         source = keep_pasted(services.slack, text) if text else str(file_id)
-        confirmation_id = services.store.confirmations.create(
-            action=ACTION, params={"card_id": card.id, "file_id": source, "rows": len(checked.ok)},
-            requester=interaction.user_id, team_id=interaction.team_id, channel_id=interaction.channel_id,
-        )
+        confirmation_id = held.hold(
+            services, interaction, ACTION, {"card_id": card.id, "file_id": source, "rows": len(checked.ok)}
+        ).id
     _show(services, interaction, preview_modal(card, checked, confirmation_id))
 
 
@@ -106,19 +107,28 @@ def _token(services: Services) -> str:
     return token.get_secret_value() if token else ""
 
 
-def _not_waiting(services: Services, confirmation_id: str) -> str:
-    found = services.store.confirmations.get(confirmation_id) if confirmation_id else None
-    if found is None or found.action != ACTION:
+def _move(services: Services, interaction: Interaction, value: str, to: held.Move) -> HeldChange | held.NotDone:
+    """Claim or cancel the import a button carries, by the rules every held change follows."""
+    found = held.find(services, value, "confirmation") if _CONFIRMATION_ID.fullmatch(value) else None
+    if not isinstance(found, HeldChange) or found.action != ACTION:
+        return held.NotDone("missing")
+    return held.move(services, interaction, found, to)
+
+
+def _not_waiting(result: held.NotDone) -> str:
+    if result.held is None:
         return "That import is not known (any more). Run `/loyalty import` again."
-    return f"This import {_STATE_WORDS.get(found.state, 'is no longer waiting')}. Nothing more was sent."
+    if result.reason == "not_yours":
+        return "This import belongs to the person who previewed it; only they can run or cancel it. Nothing was sent."
+    return f"This import {_STATE_WORDS.get(result.held.state, 'is no longer waiting')}. Nothing more was sent."
 
 
 def run_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """The Import click: claim the pending import (once, whoever clicks), re-read the CSV, send, report."""
+    """The Import click: claim the pending import (once, by whoever previewed it), re-read the CSV, send, report."""
     value = str(action.get("value") or "")
-    claimed = services.store.confirmations.claim(value) if _CONFIRMATION_ID.fullmatch(value) else None
-    if claimed is None:
-        _show(services, interaction, closed_modal(_not_waiting(services, value)))
+    claimed = _move(services, interaction, value, "claim")
+    if isinstance(claimed, held.NotDone):
+        _show(services, interaction, closed_modal(_not_waiting(claimed)))
         return
     interaction.channel_id = claimed.channel_id or interaction.user_id
     sending = False
@@ -145,18 +155,18 @@ def run_import(services: Services, interaction: Interaction, action: dict[str, A
             message.upload(f"import-{card.id}-{stamp}.csv", report_csv(report),
                            f"Members created by the import into {card.display_name}")
     except Exception as exc:
-        outcome = "unknown" if sending else "failed"
-        services.store.confirmations.finish(value, outcome, type(exc).__name__)
+        outcome: Outcome = "unknown" if sending else "failed"
+        held.finish(services, value, outcome, type(exc).__name__)
         raise
-    services.store.confirmations.finish(value, report.outcome, report.summary)
+    held.finish(services, value, report.outcome, report.summary)
 
 
 def cancel_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    value = str(action.get("value") or "")
-    if _CONFIRMATION_ID.fullmatch(value) and services.store.confirmations.cancel(value, interaction.user_id):
-        _show(services, interaction, closed_modal("Import cancelled. Nothing was sent."))
+    cancelled = _move(services, interaction, str(action.get("value") or ""), "cancel")
+    if isinstance(cancelled, held.NotDone):
+        _show(services, interaction, closed_modal(_not_waiting(cancelled)))
         return
-    _show(services, interaction, closed_modal(_not_waiting(services, value)))
+    _show(services, interaction, closed_modal("Import cancelled. Nothing was sent."))
 
 
 def register(app: App, services: Services, router: Router) -> None:

@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.views import View
 
-from bot import guarded, pushes
+from bot import held, pushes
 from bot.access import Role
 from bot.commands import Push
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.store import Approval
+from bot.store import HeldChange
 from bot.views import ids
 from bot.views.approvals import (
     REASON_MAX,
@@ -40,8 +40,8 @@ def ask_push(services: Services, interaction: Interaction, command: Push) -> Non
     card = services.lookup.card(command.card)
     recipients = pushes.resolve_recipients(services, card, command.recipients) if command.recipients else None
     if recipients is not None and not pushes.needs_approval(services, recipients):
-        plan = guarded.push_plan(card, command.message, recipients)
-        confirmation = guarded.ask(services, interaction, plan)
+        plan = held.push_plan(card, command.message, recipients)
+        confirmation = held.ask(services, interaction, plan)
         interaction.reply(confirmation_message(plan, confirmation.id, confirmation.expires_at))
         return
     approval = pushes.request(services, interaction, card, command.message, recipients)
@@ -55,7 +55,7 @@ def ask_push(services: Services, interaction: Interaction, command: Push) -> Non
         log.warning("could not post an approval request: %s", reason)
         interaction.reply(_not_posted(channel, str(reason)))
         return
-    services.store.approvals.set_message(approval.id, posted["channel"], posted["ts"])
+    services.store.held.set_message(approval.id, posted["channel"], posted["ts"])
     try:
         permalink = services.slack.chat_getPermalink(channel=posted["channel"], message_ts=posted["ts"])["permalink"]
     except (SlackClientError, KeyError):
@@ -71,7 +71,7 @@ def _not_posted(channel: str, reason: str) -> Message:
                    blocks=[section(text)])
 
 
-def _refresh(services: Services, approval: Approval, interaction: Interaction | None = None) -> None:
+def _refresh(services: Services, approval: HeldChange, interaction: Interaction | None = None) -> None:
     """Make the request in the channel show where it stands (and drop its buttons once closed)."""
     channel = approval.message_channel_id or (interaction.channel_id if interaction else None)
     ts = approval.message_ts or (interaction.message_ts if interaction else None)
@@ -84,10 +84,10 @@ def _refresh(services: Services, approval: Approval, interaction: Interaction | 
         log.warning("could not update the approval request %s", approval.id)
 
 
-def _tell_requester(services: Services, approval: Approval) -> None:
+def _tell_requester(services: Services, approval: HeldChange) -> None:
     """Privately, where they asked (else in a DM): what became of their push."""
     message = requester_notice(approval, card_name(services, approval.card_id)).to_dict()
-    if approval.channel_id[:1] in ("C", "G"):
+    if approval.channel_id and approval.channel_id[:1] in ("C", "G"):
         try:
             services.slack.chat_postEphemeral(channel=approval.channel_id, user=approval.requester, **message)
             return
@@ -102,13 +102,13 @@ def _tell_requester(services: Services, approval: Approval) -> None:
 _WHY_NOT = {
     "missing": "That approval request no longer exists, so nothing was sent.",
     "own": "You asked for this push, so another admin has to approve it. You can still cancel it.",
-    "not_requester": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
+    "not_yours": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
 }
 
 
-def _explain(services: Services, interaction: Interaction, result: pushes.NotDone) -> None:
+def _explain(services: Services, interaction: Interaction, result: held.NotDone) -> None:
     """Tell the clicker why their click changed nothing."""
-    approval = result.approval
+    approval = result.held
     if approval is None or result.reason in _WHY_NOT:
         text = _WHY_NOT.get(result.reason, _WHY_NOT["missing"])
         interaction.reply(Message(text=fallback(text), blocks=[section(f":information_source: {text}")]))
@@ -123,25 +123,25 @@ def _explain(services: Services, interaction: Interaction, result: pushes.NotDon
 def approve(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """Approve (admins only, not the requester): exactly one click anywhere sends the push."""
     result = pushes.approve(services, interaction, stored_id(action))
-    if isinstance(result, pushes.NotDone):
+    if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
-    _refresh(services, result.approval, interaction)
-    _tell_requester(services, result.approval)
+    _refresh(services, result.held, interaction)
+    _tell_requester(services, result.held)
 
 
 def cancel(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """Cancel: only the requester, while the request is open."""
-    result = pushes.cancel(services, interaction, stored_id(action))
-    if isinstance(result, pushes.NotDone):
+    result = held.click(services, interaction, stored_id(action), "approval", "cancel")
+    if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
     _refresh(services, result, interaction)
 
 
 def _reject_form(services: Services, interaction: Interaction, action: dict[str, Any]) -> View:
-    approval = services.store.approvals.get(stored_id(action))
-    if approval is None:
+    approval = services.store.held.get(stored_id(action))
+    if approval is None or approval.kind != "approval":
         return error_modal("Reject push", "That approval request no longer exists.")
     name = card_name(services, approval.card_id)
     if not approval.is_open():
@@ -173,9 +173,10 @@ def _register_reject(app: App, services: Services) -> None:
 
         def run() -> None:
             services.access.require(interaction.user_id, Role.ADMIN)
-            result = pushes.reject(services, interaction, str(view.get("private_metadata") or ""), reason or None)
-            if isinstance(result, pushes.NotDone):
-                closed = result.approval
+            result = held.click(services, interaction, str(view.get("private_metadata") or ""), "approval", "reject",
+                                reason or None)
+            if isinstance(result, held.NotDone):
+                closed = result.held
                 blocks = ([approval_message(closed, card_name(services, closed.card_id)).blocks[-1]] if closed
                           else [section("That approval request no longer exists.")])
                 client.views_update(view_id=interaction.view_id, view=modal("Reject push", blocks))
