@@ -162,7 +162,8 @@ def check_roles(settings: Settings, slack: WebClient) -> list[Finding]:
             else:
                 findings.append(Finding(NOTE, subject, f"empty: nobody can {can}"))
             continue
-        holders, problems = [], []
+        holders: list[str] = []
+        problems: list[str] = []
         for entry in entries:
             if entry[:1] == "S" and groups is None:
                 groups = _usergroups(slack)

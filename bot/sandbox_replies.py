@@ -43,15 +43,14 @@ class _SandboxRespond(Respond):
 
 
 class _SandboxAck(Ack):
-    def __call__(self, text: str | dict[str, Any] = "", blocks: Any = None, *args: Any,  # type: ignore[override]
-                 view: Any = None, **kwargs: Any) -> BoltResponse:
-        if view is not None:
-            view = marked_view(view)
+    def __call__(self, text: str | dict[str, Any] = "", blocks: Any = None, **kwargs: Any) -> BoltResponse:  # type: ignore[override]
+        if kwargs.get("view") is not None:
+            kwargs["view"] = marked_view(kwargs["view"])
         elif isinstance(text, dict):
             text = marked_payload(text)
         else:
             blocks = marked_blocks(text, blocks) or blocks
-        return super().__call__(text, blocks, *args, view=view, **kwargs)
+        return super().__call__(text, blocks, **kwargs)
 
 
 def mark_replies(context: BoltContext, next: Callable[[], None]) -> None:
