@@ -145,8 +145,8 @@ def check_approvals_channel(settings: Settings, slack: WebClient) -> list[Findin
     return [Finding(OK, subject, f"{name}: the bot is a member")]
 
 
-ROLES = (("loyalty_viewers", "look up members"), ("loyalty_operators", "change members and ask for pushes"),
-         ("loyalty_admins", "void, delete, approve pushes and read the audit log"))
+ROLES = (("loyalty_viewers", "look up members"), ("loyalty_operators", "change members or ask for pushes"),
+         ("loyalty_admins", "void, delete, approve pushes or read the audit log"))
 
 
 def check_roles(settings: Settings, slack: WebClient) -> list[Finding]:

@@ -154,6 +154,7 @@ class FakeSlack(WorkspaceView):
 
     `FakeSlack(bot_token=…).start()` binds a free port; point the app's `WebClient(base_url=bench.api_url)`
     at it and drive the app with `SlackDriver`. Read what users see through the `WorkspaceView` methods.
+    `scopes` are the bot scopes granted (default: manifest.yml's); `app_token` opens Socket Mode connections.
     """
 
     def __init__(
