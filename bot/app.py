@@ -13,6 +13,7 @@ from bot.changes import Changes
 from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
+from bot.sandbox_replies import SandboxWebClient, mark_replies
 from bot.services import Services
 from bot.store import Store
 from bot.web import Traffic, WsgiApp, make_wsgi_app
@@ -29,8 +30,9 @@ def build_services(
     """Create the long-lived clients of one process from the settings (tests may pass their own)."""
     settings.require("slack_bot_token")
     if slack is None:
-        slack = WebClient(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
-                          base_url=settings.slack_api_url, timeout=10)
+        client = SandboxWebClient if settings.loyalty_sandbox else WebClient
+        slack = client(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
+                       base_url=settings.slack_api_url, timeout=10)
     if loyalty is None:
         settings.require("coupontools_api_key", "coupontools_api_secret")
         loyalty = LoyaltyClient(
@@ -67,6 +69,8 @@ def create_app(settings: Settings, services: Services) -> App:
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
+    if settings.loyalty_sandbox:
+        app.use(mark_replies)
     register(app, services)
     runner = app.listener_runner
     runner.listener_error_handler = KeepAck(runner.listener_error_handler)
