@@ -36,6 +36,7 @@ from bot.views.common import (
 )
 
 TITLE = "Import members"
+FORM_OUT_OF_DATE = "This form is out of date. Run `/loyalty import` again."
 PASTE_MAX = 3000
 """Slack's limit for a text input; bigger lists come as a file."""
 LISTED = 20

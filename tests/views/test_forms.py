@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.coupontools.models import MEMBER_FIELDS, Card, Member
 from bot.members import PREFILL_MAX, prefill
 from bot.views import ids
-from bot.views.forms import FormState, form_values, member_form_modal, member_saved_modal
+from bot.views.forms import FormState, FormValues, form_values, member_form_modal, member_saved_modal
 from localstack.slack import render_view, validate_view
 from tests.views.checks import all_mrkdwn, check_mrkdwn
 from tests.views.strategies import members
@@ -55,7 +55,8 @@ def test_decoding_any_metadata_never_raises(text: str) -> None:
 
 def test_form_values_reads_each_field_and_treats_missing_ones_as_empty() -> None:
     block = ids.member_form_block("city")
-    values = form_values({block: {ids.MEMBER_FORM_INPUT: {"type": "plain_text_input", "value": "Ghent"}}})
+    values = form_values(FormValues(
+        {"state": {"values": {block: {ids.MEMBER_FORM_INPUT: {"type": "plain_text_input", "value": "Ghent"}}}}}))
     assert values["city"] == "Ghent"
     assert values["email"] is None
 
