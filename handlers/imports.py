@@ -16,7 +16,7 @@ from bot.commands import CardRef
 from bot.errors import UserError
 from bot.imports.check import check
 from bot.imports.conversation import ImportMessage
-from bot.imports.csvfile import MAX_BYTES, read_table
+from bot.imports.csvfile import read_table
 from bot.imports.run import ACTION, Report, import_members, report_csv
 from bot.imports.source import keep_pasted, read_file
 from bot.interaction import Interaction
@@ -28,6 +28,7 @@ from bot.views.imports import (
     TITLE,
     checking_modal,
     closed_modal,
+    form_problems,
     import_form_modal,
     preview_modal,
     progress_message,
@@ -63,19 +64,8 @@ def _show(services: Services, interaction: Interaction, view: View) -> None:
         log.info("import modal not updated: %s", exc.response.get("error"))
 
 
-def _form_errors(text: str, files: list[dict[str, Any]]) -> dict[str, str]:
-    """Field errors of the form, found without any API call (pasted text is small enough to read here)."""
-    if not text and not files:
-        return {ids.IMPORT_TEXT_BLOCK: "Paste the CSV here, or upload a .csv file below."}
-    if text and files:
-        return {ids.IMPORT_FILE_BLOCK: "Use either the pasted CSV or the file, not both: remove one."}
-    if files:
-        name, size = str(files[0].get("name") or ""), int(files[0].get("size") or 0)
-        if not name.lower().endswith(".csv") and files[0].get("filetype") != "csv":
-            return {ids.IMPORT_FILE_BLOCK: "That is not a .csv file. Save the sheet as CSV and upload that."}
-        if size > MAX_BYTES:
-            return {ids.IMPORT_FILE_BLOCK: f"That file is over {MAX_BYTES // (1024 * 1024)} MB: split it up."}
-        return {}
+def _csv_problems(text: str) -> dict[str, str]:
+    """What is wrong with pasted CSV, found in the ack: pasted text is small enough to read here."""
     try:
         read_table(text)
     except UserError as problem:
@@ -175,7 +165,7 @@ def read_form(form: FormValues) -> Answer:
     where = ids.parse_import_form_state(form.metadata)
     if where is None:
         return closed_modal(FORM_OUT_OF_DATE)
-    errors = _form_errors(text, files)
+    errors = form_problems(text, files) or (_csv_problems(text) if text else {})
     if errors:
         return errors
     file_id = str(files[0].get("id")) if files else None

@@ -33,6 +33,7 @@ from bot.views.forms import (
     member_form_modal,
     member_saved_modal,
     no_changes_modal,
+    refused_form_modal,
     saving_modal,
 )
 from bot.views.member import OUT_OF_DATE, member_message
@@ -89,12 +90,8 @@ def save_member(services: Services, interaction: Interaction, submitted: Submitt
                 interaction, "member.update", lambda: services.loyalty.update_member(card.id, member_id, fields),
                 card_id=card.id, member_ids=[member_id], params=params)
     except InvalidInput as refused:
-        said = redact(refused.message)
-        problems = {refused.field: f"The loyalty service says: {said}"} if refused.field in MEMBER_FIELDS else {}
-        where = "See the marked field." if problems else f"It said: {said}"
-        warning = f"The loyalty service refused this form, so nothing was saved. {where}"
-        services.slack.views_update(view_id=interaction.view_id, view=member_form_modal(
-            card, state, values, problems=problems, warning=warning))
+        services.slack.views_update(view_id=interaction.view_id, view=refused_form_modal(
+            card, state, values, refused.field, redact(refused.message)))
         return
     changed = sorted(fields, key=MEMBER_FIELDS.index) if state.member_id is not None else []
     services.slack.views_update(view_id=interaction.view_id,

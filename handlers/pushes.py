@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.store import Approval
 from bot.views import ids
 from bot.views.approvals import (
+    CLOSED,
     GONE,
     REASON_MAX,
     REASON_TOO_LONG,
@@ -104,7 +105,7 @@ def _explain(services: Services, interaction: Interaction, result: pushes.NotDon
         _refresh(services, approval, interaction)  # nobody else will touch an expired request: drop its buttons
     # The request's own status line says who closed it and how; the message itself is the winner's to update.
     status = approval_message(approval, card_name(services, approval.card_id)).blocks[-1]
-    interaction.reply(Message(text="This push request is closed.", blocks=[status]))
+    interaction.reply(Message(text=CLOSED, blocks=[status]))
 
 
 def approve(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from bot.views.common import (
 REASON_MAX = 500
 REJECT_TITLE = "Reject push"
 GONE = "That approval request no longer exists."
+CLOSED = "This push request is closed."
 REASON_TOO_LONG = f"Keep it under {REASON_MAX} characters."
 WHY_NOT = {
     "missing": "That approval request no longer exists, so nothing was sent.",

@@ -10,18 +10,7 @@ from bot.coupontools import Member
 from bot.guarded import Executed, NotRunReason, Plan
 from bot.views import ids
 from bot.views.approvals import message_preview, when
-from bot.views.common import (
-    Message,
-    button,
-    context,
-    escape,
-    fallback,
-    format_time,
-    inline,
-    plain,
-    plural,
-    section,
-)
+from bot.views.common import Message, button, context, escape, fallback, format_time, inline, plain, plural, section
 
 NAME = 150
 BUTTON_OUT_OF_DATE = "That button is out of date. Run the command again."

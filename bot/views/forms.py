@@ -194,6 +194,16 @@ def form_values(form: FormValues) -> dict[str, str | None]:
     return {name: form.text(ids.member_form_block(name), ids.MEMBER_FORM_INPUT) or None for name in MEMBER_FIELDS}
 
 
+def refused_form_modal(card: Card, state: FormState, values: Mapping[str, str], field: str | None,
+                       said: str) -> View:
+    """The form again after the loyalty service refused it: its words (`said`, redacted) on the field it
+    named when that is one of the form's, else on top; what the user typed is kept."""
+    problems = {field: f"The loyalty service says: {said}"} if field in MEMBER_FIELDS else {}
+    where = "See the marked field." if problems else f"It said: {said}"
+    return member_form_modal(card, state, values, problems=problems,
+                             warning=f"The loyalty service refused this form, so nothing was saved. {where}")
+
+
 def saving_modal(state: FormState) -> View:
     """Shown while the loyalty service saves the member."""
     return modal(ADD_TITLE if state.is_new else EDIT_TITLE, [section(":hourglass_flowing_sand: Saving…")])
