@@ -1,4 +1,4 @@
-"""The Slack listeners. `register` is the one list of everything the app listens to."""
+"""The Slack listeners. Each module ends in its registration table (`LISTENERS`); `register` wires them all."""
 
 from __future__ import annotations
 
