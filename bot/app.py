@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.listener.listener_error_handler import ListenerErrorHandler
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.access import Access
@@ -72,8 +71,6 @@ def create_app(settings: Settings, services: Services) -> App:
     if settings.loyalty_sandbox:
         app.use(mark_replies)
     register(app, services)
-    runner = app.listener_runner
-    runner.listener_error_handler = KeepAck(runner.listener_error_handler)
     return app
 
 
@@ -85,22 +82,3 @@ def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
     traffic = Traffic()
     services.worker.hold_while(traffic.busy)
     return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
-
-
-class KeepAck(ListenerErrorHandler):
-    """Once a listener has acknowledged, a later failure must not replace that answer with an HTTP 500.
-
-    The app answers Slack when the listener returns (`process_before_response`), and Bolt then turns any
-    exception into a 500 even after `ack()`: Slack would show the user an error on top of the global error
-    handler's own reply. This keeps the ack's answer and lets the global handler (`handlers/errors.py`)
-    report the failure as before. A failure before the ack stays a 500.
-    """
-
-    def __init__(self, handler: ListenerErrorHandler) -> None:
-        self._handler = handler
-
-    def handle(self, error: Exception, request: BoltRequest, response: BoltResponse | None) -> None:
-        acked = request.context.ack.response  # Bolt overwrites it with the 500 right after this handler
-        self._handler.handle(error=error, request=request, response=response)
-        if acked is not None and response is not None and acked is not response:
-            response.status, response.headers, response.body = acked.status, acked.headers, acked.body

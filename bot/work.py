@@ -10,43 +10,25 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from bot.errors import describe, outcome_of
 from bot.interaction import Interaction
 from bot.logs import log_context
-from bot.views.common import error_modal, notice
+from bot.report import report
 
 log = logging.getLogger("bot.events")
 
 
 def run_reported(interaction: Interaction, task: Callable[..., Any], *args: Any) -> Any:
-    """Run `task`, log one line with its latency and outcome, and tell the user in words if it failed."""
+    """Run `task`, log one line with its latency and outcome, and `report` a failure to the user."""
     started = time.perf_counter()
     with log_context(request_id=interaction.request_id, user=interaction.user_id, action=interaction.name):
         try:
             result = task(*args)
         except Exception as exc:
-            outcome = outcome_of(exc)
-            latency = round((time.perf_counter() - started) * 1000)
-            if outcome == "failed":
-                log.exception("failed", extra={"outcome": outcome, "latency_ms": latency})
-            else:
-                log.info("%s: %s", type(exc).__name__, outcome, extra={"outcome": outcome, "latency_ms": latency})
-            _tell(interaction, exc)
+            report(interaction, exc, latency_ms=round((time.perf_counter() - started) * 1000))
             return None
         log.info("done", extra={"outcome": interaction.outcome,
                                 "latency_ms": round((time.perf_counter() - started) * 1000)})
         return result
-
-
-def _tell(interaction: Interaction, exc: Exception) -> None:
-    text = describe(exc, interaction.request_id)
-    try:
-        if interaction.view_id:
-            interaction.client.views_update(view_id=interaction.view_id, view=error_modal("Something went wrong", text))
-        else:
-            interaction.reply(notice(text, emoji=":warning:"))
-    except Exception:
-        log.exception("could not tell the user about a failure", extra={"outcome": "failed"})
 
 
 def _run_into(future: Future[Any], interaction: Interaction, task: Callable[..., Any], *args: Any) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
@@ -18,24 +17,27 @@ from bot.commands import CardRef
 from bot.errors import UserError
 from bot.imports.check import check
 from bot.imports.conversation import ImportMessage
-from bot.imports.csvfile import MAX_BYTES, read_table
+from bot.imports.csvfile import read_table
 from bot.imports.run import ACTION, Report, import_members, report_csv
 from bot.imports.source import keep_pasted, read_file
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.store import HeldChange, Outcome
 from bot.views import ids
+from bot.views.forms import FormValues
 from bot.views.imports import (
+    FORM_OUT_OF_DATE,
     TITLE,
     checking_modal,
     closed_modal,
+    form_problems,
     import_form_modal,
     preview_modal,
     progress_message,
     report_message,
     started_modal,
 )
-from handlers.base import Router, on_action
+from handlers.base import Accepted, Answer, Listener
 
 log = logging.getLogger(__name__)
 _CONFIRMATION_ID = re.compile(r"[0-9a-f]{32}")
@@ -64,19 +66,8 @@ def _show(services: Services, interaction: Interaction, view: View) -> None:
         log.info("import modal not updated: %s", exc.response.get("error"))
 
 
-def _form_errors(text: str, files: list[dict[str, Any]]) -> dict[str, str]:
-    """Field errors of the form, found without any API call (pasted text is small enough to read here)."""
-    if not text and not files:
-        return {ids.IMPORT_TEXT_BLOCK: "Paste the CSV here, or upload a .csv file below."}
-    if text and files:
-        return {ids.IMPORT_FILE_BLOCK: "Use either the pasted CSV or the file, not both: remove one."}
-    if files:
-        name, size = str(files[0].get("name") or ""), int(files[0].get("size") or 0)
-        if not name.lower().endswith(".csv") and files[0].get("filetype") != "csv":
-            return {ids.IMPORT_FILE_BLOCK: "That is not a .csv file. Save the sheet as CSV and upload that."}
-        if size > MAX_BYTES:
-            return {ids.IMPORT_FILE_BLOCK: f"That file is over {MAX_BYTES // (1024 * 1024)} MB: split it up."}
-        return {}
+def _csv_problems(text: str) -> dict[str, str]:
+    """What is wrong with pasted CSV, found in the ack: pasted text is small enough to read here."""
     try:
         read_table(text)
     except UserError as problem:
@@ -84,10 +75,19 @@ def _form_errors(text: str, files: list[dict[str, Any]]) -> dict[str, str]:
     return {}
 
 
-def show_preview(services: Services, interaction: Interaction, card_id: int, text: str, file_id: str | None) -> None:
+@dataclass(frozen=True)
+class Source:
+    """Where a submitted import form's CSV is: pasted `text`, or the uploaded file `file_id`."""
+
+    card_id: int
+    text: str
+    file_id: str | None
+
+
+def show_preview(services: Services, interaction: Interaction, submitted: Source) -> None:
     """Read and check the CSV, keep its source in Slack, and show the preview with Import (nothing sent)."""
-    services.access.require(interaction.user_id, Role.OPERATOR)
-    card = services.lookup.card(str(card_id))
+    text, file_id = submitted.text, submitted.file_id
+    card = services.lookup.card(str(submitted.card_id))
     try:
         checked = check(read_table(text)) if text else read_file(services.slack, _token(services), str(file_id))
     except UserError as problem:
@@ -169,26 +169,22 @@ def cancel_import(services: Services, interaction: Interaction, action: dict[str
     _show(services, interaction, closed_modal("Import cancelled. Nothing was sent."))
 
 
-def register(app: App, services: Services, router: Router) -> None:
-    router.add("import", open_form, Role.OPERATOR, modal_title=TITLE)
-    on_action(app, services, ids.IMPORT_RUN, Role.OPERATOR, run_import)
-    on_action(app, services, ids.IMPORT_CANCEL, Role.OPERATOR, cancel_import)
+def read_form(form: FormValues) -> Answer:
+    text = form.text(ids.IMPORT_TEXT_BLOCK, ids.IMPORT_TEXT_ACTION).strip()
+    files = form.files(ids.IMPORT_FILE_BLOCK, ids.IMPORT_FILE_ACTION)
+    where = ids.parse_import_form_state(form.metadata)
+    if where is None:
+        return closed_modal(FORM_OUT_OF_DATE)
+    errors = form_problems(text, files) or (_csv_problems(text) if text else {})
+    if errors:
+        return errors
+    file_id = str(files[0].get("id")) if files else None
+    return Accepted(checking_modal(), Source(where[0], text, file_id), channel_id=where[1])
 
-    @app.view(ids.IMPORT_VIEW)
-    def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        values = view.get("state", {}).get("values", {})
-        text = ((values.get(ids.IMPORT_TEXT_BLOCK, {}).get(ids.IMPORT_TEXT_ACTION) or {}).get("value") or "").strip()
-        files = (values.get(ids.IMPORT_FILE_BLOCK, {}).get(ids.IMPORT_FILE_ACTION) or {}).get("files") or []
-        where = ids.parse_import_form_state(view.get("private_metadata"))
-        if where is None:
-            ack(response_action="update", view=closed_modal("This form is out of date. Run `/loyalty import` again."))
-            return
-        errors = _form_errors(text, files)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack(response_action="update", view=checking_modal())
-        interaction = Interaction.from_body(body, client, None, name="import.check")
-        interaction.channel_id = where[1]
-        file_id = str(files[0].get("id")) if files else None
-        services.defer(interaction, show_preview, services, interaction, where[0], text, file_id)
+
+LISTENERS = [
+    Listener("subcommand", "import", Role.OPERATOR, open_form, modal_title=TITLE),
+    Listener("action", ids.IMPORT_RUN, Role.OPERATOR, run_import),
+    Listener("action", ids.IMPORT_CANCEL, Role.OPERATOR, cancel_import),
+    Listener("submission", ids.IMPORT_VIEW, Role.OPERATOR, show_preview, read=read_form),
+]

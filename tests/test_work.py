@@ -82,7 +82,7 @@ def test_shutdown_runs_the_held_tasks_before_it_returns(monkeypatch) -> None:
 
 
 def test_a_failing_held_task_is_reported_not_raised(worker: Worker, mocker) -> None:
-    told = mocker.patch.object(work, "_tell")
+    told = mocker.patch.object(work, "report")
     worker.hold_while(Busy(busy=False))
 
     def fails() -> None:

@@ -38,6 +38,16 @@ from bot.views.common import (
 )
 
 REASON_MAX = 500
+REJECT_TITLE = "Reject push"
+GONE = "That approval request no longer exists."
+CLOSED = "This push request is closed."
+REASON_TOO_LONG = f"Keep it under {REASON_MAX} characters."
+WHY_NOT = {
+    "missing": "That approval request no longer exists, so nothing was sent.",
+    "own": "You asked for this push, so another admin has to approve it. You can still cancel it.",
+    "not_yours": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
+}
+"""Why a click on an approval request changed nothing, by the reason bot.held gives."""
 IDS_SHOWN = 50
 """Member ids listed on a targeted request before the rest is summarised."""
 CARD_NAME = 200
@@ -194,7 +204,7 @@ def reject_modal(approval: HeldChange, card_name: str) -> View:
         element=PlainTextInputElement(action_id=ids.APPROVAL_REASON_ACTION, multiline=True, max_length=REASON_MAX),
     )
     return modal(
-        "Reject push",
+        REJECT_TITLE,
         [section(f"Reject the push {mention(approval.requester)} asked for, to {_audience(approval, card_name)}?"),
          *message_preview(approval.message)[:1], reason],
         callback_id=ids.APPROVAL_REJECT_VIEW, submit="Reject", close="Back", private_metadata=approval.id,
@@ -203,6 +213,15 @@ def reject_modal(approval: HeldChange, card_name: str) -> View:
 
 def rejected_modal(approval: HeldChange) -> View:
     """The reject modal once done."""
-    return modal("Reject push", [section(
+    return modal(REJECT_TITLE, [section(
         f":no_entry: Rejected. {mention(approval.requester)} has been told, and the request in the channel says so."
     )])
+
+
+def not_posted_message(channel: str, reason: str) -> Message:
+    """The approval request could not be posted in `channel` (Slack said `reason`), so it was withdrawn."""
+    text = (f":warning: I couldn't post the approval request in {channel_link(channel)} (Slack said "
+            f"`{escape(reason)}`), so I cancelled it and nothing will be sent. Invite me to that channel "
+            "(`/invite @loyalty`), or ask an admin to check LOYALTY_APPROVALS_CHANNEL, then try again.")
+    return Message(text=fallback("The approval request could not be posted; nothing will be sent."),
+                   blocks=[section(text)])

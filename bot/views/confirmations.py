@@ -7,12 +7,14 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
 
+from bot.coupontools import Member
 from bot.held import NotDoneReason, Plan, Ran
 from bot.views import ids
 from bot.views.approvals import message_preview, when
-from bot.views.common import Message, button, context, escape, fallback, inline, plain, plural, section
+from bot.views.common import Message, button, context, escape, fallback, format_time, inline, plain, plural, section
 
 NAME = 150
+BUTTON_OUT_OF_DATE = "That button is out of date. Run the command again."
 NAMES_SHOWN = 25
 LISTED_NAME = 80
 
@@ -133,3 +135,9 @@ def not_run_notice(reason: NotDoneReason, plan: Plan | None) -> Message:
         return expired_message(plan)
     text = _NOT_RUN.get(reason, _NOT_RUN["missing"])
     return Message(text=fallback(escape(text)), blocks=[section(f":information_source: {escape(text)}")])
+
+
+def already_voided_text(member: Member, voided_at: datetime) -> str:
+    """Why `void` does nothing for a member whose card is voided already."""
+    return (f"{member.full_name}'s card (member {member.id}) was already voided on "
+            f"{format_time(voided_at)}; there is nothing to do.")
