@@ -15,6 +15,7 @@ from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.services import Services
 from bot.store import Store
+from bot.transport import Gate, Workspace
 from bot.web import Traffic, WsgiApp, make_wsgi_app
 from bot.work import Worker
 
@@ -80,7 +81,17 @@ def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
     """
     traffic = Traffic()
     services.worker.hold_while(traffic.busy)
-    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
+    gate = build_gate(settings, services)
+    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy, gate))
+
+
+def build_gate(settings: Settings, services: Services) -> Gate:
+    """The check before Bolt: signed, fresh, from the bot token's own workspace (auth.test), and not seen before."""
+    settings.require("slack_signing_secret")
+    identity = services.slack.auth_test()
+    workspace = Workspace(team_id=str(identity["team_id"]), enterprise_id=identity.get("enterprise_id") or None)
+    return Gate(settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
+                seen=services.store.seen, workspace=workspace)
 
 
 class KeepAck(ListenerErrorHandler):

@@ -20,6 +20,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import __version__
+from bot.transport import Gate
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,11 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> WsgiApp:
-    """Route the two paths the product promises; everything else is 404."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = None) -> WsgiApp:
+    """Route the two paths the product promises; everything else is 404. `gate` verifies before Bolt reads."""
+    slack: WsgiApp = SlackRequestHandler(app, path=EVENTS_PATH)
+    if gate is not None:
+        slack = gate.wrap(slack)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
