@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.services import Services
+from bot.slack_client import slack_client
 from bot.store import Store
 from bot.transport import Gate, Workspace
 from bot.web import Traffic, WsgiApp, make_wsgi_app
@@ -30,8 +31,8 @@ def build_services(
     """Create the long-lived clients of one process from the settings (tests may pass their own)."""
     settings.require("slack_bot_token")
     if slack is None:
-        slack = WebClient(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
-                          base_url=settings.slack_api_url, timeout=10)
+        slack = slack_client(settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
+                             settings.slack_api_url)
     if loyalty is None:
         settings.require("coupontools_api_key", "coupontools_api_secret")
         loyalty = LoyaltyClient(
