@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -30,6 +31,8 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 MAX_AGE = 300  # seconds: Slack's own window for a request's timestamp, either way
 EVENT_RETRIES = timedelta(hours=1)  # Slack retries an event three times within minutes; its id is kept longer
 CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "application/json"})  # all Slack ever sends
+SEEN_TIMEOUT = 1.0  # seconds the replay check may take; past that the request runs (the ack must leave in 3 s)
+SEEN_THREADS = 4  # checks waiting on a database that does not answer pile up here, not in request threads
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
@@ -79,6 +82,7 @@ class Gate:
         self._seen = seen
         self._workspace = workspace
         self._clock = clock
+        self._checks = ThreadPoolExecutor(max_workers=SEEN_THREADS, thread_name_prefix="replay-check")
 
     def wrap(self, slack: WsgiApp) -> WsgiApp:
         """`slack`, reached only by requests that pass `check`; the others get a short plain-text answer."""
@@ -131,7 +135,14 @@ class Gate:
             key, until = f"event:{event_id}", datetime.fromtimestamp(now, UTC) + EVENT_RETRIES
         else:
             key, until = signature, datetime.fromtimestamp(timestamp + MAX_AGE + 1, UTC)
-        return None if self._seen.first(key, until) else ALREADY_ANSWERED
+        check = self._checks.submit(self._seen.first, key, until)
+        try:
+            first = check.result(timeout=SEEN_TIMEOUT)
+        except Exception as exc:  # the database is slow or down: serving beats refusing everyone until it is back
+            check.cancel()  # if still queued behind checks that hang, it never runs
+            log.warning("replay check skipped: %s", type(exc).__name__, extra={"outcome": "unchecked"})
+            return None
+        return None if first else ALREADY_ANSWERED
 
 
 def _payload(content_type: str, body: bytes) -> dict[str, Any] | Refusal:

@@ -89,6 +89,10 @@ def test_healthz_answers_503_when_the_database_does_not(stack: LocalStack) -> No
     working, stack.services.store = stack.services.store, broken
     try:
         response = httpx.get(f"{stack.url}/healthz")
+        deadline = time.monotonic() + 30  # the background probe notices within seconds
+        while response.status_code != 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            response = httpx.get(f"{stack.url}/healthz")
         assert response.status_code == 503
         assert response.json()["ok"] is False
         assert "secret" not in response.text
