@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from localstack.slack.methods import WebApi
 from localstack.slack.protocol import ApiError, BenchConfig
+from localstack.slack.socket_mode import SocketModeServer
 from localstack.slack.state import Ephemeral, File, Message, Trigger
 from localstack.slack.workspace import WorkspaceView
 
@@ -167,6 +168,7 @@ class FakeSlack(WorkspaceView):
         trigger_ttl: float = 3.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        app_token: str | None = None,
     ) -> None:
         config = BenchConfig(bot_token=bot_token, team_id=team_id, team_domain=team_domain,
                              bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id, trigger_ttl=trigger_ttl)
@@ -179,6 +181,9 @@ class FakeSlack(WorkspaceView):
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.app_token = app_token
+        self.socket_mode = SocketModeServer(host)
+        """Socket Mode's WebSocket end, served once `app_token` is set; `apps.connections.open` points to it."""
         self.add_channel(DEFAULT_CHANNEL, "general")
         self.add_user(bot_user_id, "loyalty-bot", is_bot=True)
 
@@ -192,10 +197,13 @@ class FakeSlack(WorkspaceView):
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack",
                                         daemon=True)
         self._thread.start()
+        if self.app_token:
+            self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -288,6 +296,9 @@ class FakeSlack(WorkspaceView):
                     headers["Retry-After"] = str(fault.retry_after)
             elif not token:
                 body = {"ok": False, "error": "not_authed"}
+            elif method == "apps.connections.open":  # the one method called with the app-level token
+                body = ({"ok": True, "url": self.socket_mode.new_url()} if self.app_token and token == self.app_token
+                        else {"ok": False, "error": "invalid_auth"})
             elif token != self.config.bot_token:
                 body = {"ok": False, "error": "invalid_auth"}
             elif method not in self.api.methods:
