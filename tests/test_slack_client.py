@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from bot.slack_client import method_of, slack_client
 from localstack.slack import FakeSlack
 from localstack.stack import LocalStack
 from tests.app.helpers import VIEWER
+from tests.sockets import listen
 
 BOT_TOKEN = "xoxb-client-test"
 
@@ -29,30 +29,23 @@ class Dropper:
     """A server that reads each request whole, then resets the connection without answering."""
 
     def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
         self.requests: list[bytes] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        self._listener = listen(self._drop)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/"
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            with connection:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        break
-                    head += chunk
-                self.requests.append(head.split(b"\r\n", 1)[0])
-                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    def _drop(self, connection: socket.socket) -> None:
+        with connection:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                head += chunk
+            self.requests.append(head.split(b"\r\n", 1)[0])
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def close(self) -> None:
         self._listener.close()

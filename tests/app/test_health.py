@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.health import HealthProbe
 from localstack.stack import LocalStack
 from tests.app.helpers import VIEWER
+from tests.sockets import listen
 from tests.store import conftest as store_fixtures
 
 make_pg_url = store_fixtures.make_pg_url  # a fresh PostgreSQL schema per test; skips without the server
@@ -26,28 +27,22 @@ class Freezer:
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self._upstream = upstream
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._sockets: list[socket.socket] = [self._listener]
         self.frozen = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._sockets: list[socket.socket] = []
+        self._listener = listen(self._relay)
 
     @property
     def port(self) -> int:
         return int(self._listener.getsockname()[1])
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self._sockets.append(client)
-            if self.frozen.is_set():
-                continue  # accepted, never answered
-            server = socket.create_connection(self._upstream)
-            self._sockets.append(server)
-            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+    def _relay(self, client: socket.socket) -> None:
+        self._sockets.append(client)
+        if self.frozen.is_set():
+            return  # accepted, never answered
+        server = socket.create_connection(self._upstream)
+        self._sockets.append(server)
+        threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+        threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
 
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
@@ -58,6 +53,7 @@ class Freezer:
             return
 
     def close(self) -> None:
+        self._listener.close()
         for sock in self._sockets:
             sock.close()
 
