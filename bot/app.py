@@ -14,7 +14,9 @@ from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.sandbox_replies import SandboxWebClient, mark_replies
 from bot.services import Services
+from bot.slack_client import slack_client
 from bot.store import Store
+from bot.transport import Gate, Workspace
 from bot.web import Traffic, WsgiApp, make_wsgi_app
 from bot.work import Worker
 
@@ -29,9 +31,10 @@ def build_services(
     """Create the long-lived clients of one process from the settings (tests may pass their own)."""
     settings.require("slack_bot_token")
     if slack is None:
-        client = SandboxWebClient if settings.loyalty_sandbox else WebClient
-        slack = client(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
-                       base_url=settings.slack_api_url, timeout=10)
+        slack = slack_client(settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
+                             settings.slack_api_url)
+        if settings.loyalty_sandbox:
+            slack = SandboxWebClient.like(slack)
     if loyalty is None:
         settings.require("coupontools_api_key", "coupontools_api_secret")
         loyalty = LoyaltyClient(
@@ -81,4 +84,14 @@ def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
     """
     traffic = Traffic()
     services.worker.hold_while(traffic.busy)
-    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
+    gate = build_gate(settings, services)
+    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy, gate))
+
+
+def build_gate(settings: Settings, services: Services) -> Gate:
+    """The check before Bolt: signed, fresh, from the bot token's own workspace (auth.test), and not seen before."""
+    settings.require("slack_signing_secret")
+    identity = services.slack.auth_test()
+    workspace = Workspace(team_id=str(identity["team_id"]), enterprise_id=identity.get("enterprise_id") or None)
+    return Gate(settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
+                seen=services.store.seen, workspace=workspace)

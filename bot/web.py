@@ -20,6 +20,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import __version__
+from bot.transport import Gate
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,11 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, healthy: Callable[[], bool]) -> WsgiApp:
-    """Route the two paths the product promises; everything else is 404."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = None) -> WsgiApp:
+    """Route the two paths the product promises; everything else is 404. `gate` verifies before Bolt reads."""
+    slack: WsgiApp = SlackRequestHandler(app, path=EVENTS_PATH)
+    if gate is not None:
+        slack = gate.wrap(slack)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -189,6 +192,8 @@ def wait_for(event: threading.Event) -> None:
 
 # -- production: granian, in one process or several sharing the port -------------------------------------------------
 
+HEADER_TIMEOUT_MS = 5_000  # granian: a request's headers must have arrived within this (its default is 30 s)
+BACKPRESSURE = 256  # granian: requests per serving process let into the app at once; the rest wait in the kernel
 STOP_TIMEOUT = 25  # seconds a serving process may take to finish its accepted work after SIGTERM (platforms kill at 30)
 GRANIAN_LOGS: dict[str, Any] = {  # granian's own log lines go through ours (one format, secrets redacted)
     "loggers": {
@@ -209,7 +214,8 @@ def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: s
     and returns 0. If a serving process ends by itself, it stops the others and exits 1, so that the
     platform restarts the whole server rather than it serving on at reduced capacity.
     """
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -219,6 +225,10 @@ def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: s
         target="loyalty-bot", address=host, port=port, interface=Interfaces.WSGI, workers=processes,
         blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_level=level, log_dictconfig=GRANIAN_LOGS,
         workers_kill_timeout=STOP_TIMEOUT, respawn_failed_workers=False, websockets=False,
+        # Slow clients: Slack speaks HTTP/1.1 and sends its headers at once; a client that dribbles them is cut
+        # off, and however many connect, at most BACKPRESSURE requests per process wait for the app.
+        http=HTTPModes.http1, backpressure=BACKPRESSURE,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
     )
     server.serve(target_loader=load, wrap_loader=False)
     return 0

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.store.audit import AuditLog
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
 from bot.store.held import HeldChanges
+from bot.store.seen import SeenRequests
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Store:
         """True when opening this store upgraded the schema (only one of several starting processes does)."""
         self.audit = AuditLog(database)
         self.held = HeldChanges(database)
+        self.seen = SeenRequests(database)
 
     @classmethod
     def connect(cls, database_url: str = DEFAULT_DATABASE_URL) -> Store:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.check import manifest_scopes
 from localstack.slack.methods import WebApi
 from localstack.slack.protocol import ApiError, BenchConfig
+from localstack.slack.socket_mode import SocketModeServer
 from localstack.slack.state import Ephemeral, File, Message, Trigger
 from localstack.slack.workspace import WorkspaceView
 
@@ -184,6 +185,8 @@ class FakeSlack(WorkspaceView):
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode = SocketModeServer(host)
+        """Socket Mode's WebSocket end, served once `app_token` is set; `apps.connections.open` points to it."""
         self.add_channel(DEFAULT_CHANNEL, "general")
         self.add_user(bot_user_id, "loyalty-bot", is_bot=True)
 
@@ -197,10 +200,13 @@ class FakeSlack(WorkspaceView):
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack",
                                         daemon=True)
         self._thread.start()
+        if self.config.app_token:
+            self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -293,7 +299,7 @@ class FakeSlack(WorkspaceView):
                     headers["Retry-After"] = str(fault.retry_after)
             elif not token:
                 body = {"ok": False, "error": "not_authed"}
-            elif method == "apps.connections.open":
+            elif method == "apps.connections.open":  # the one method called with the app-level token
                 body = self._open_connection(token)
             elif token != self.config.bot_token:
                 body = {"ok": False, "error": "invalid_auth"}
@@ -310,8 +316,8 @@ class FakeSlack(WorkspaceView):
 
     def _open_connection(self, token: str) -> dict[str, Any]:
         """apps.connections.open: only the app-level token may open a Socket Mode connection."""
-        if token == self.config.app_token:
-            return {"ok": True, "url": f"wss://{urlsplit(self.url).netloc}/link/?ticket=bench"}
+        if self.config.app_token and token == self.config.app_token:
+            return {"ok": True, "url": self.socket_mode.new_url()}
         if token == self.config.bot_token:
             return {"ok": False, "error": "not_allowed_token_type"}
         return {"ok": False, "error": "invalid_auth"}

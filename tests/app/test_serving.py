@@ -89,6 +89,10 @@ def test_healthz_answers_503_when_the_database_does_not(stack: LocalStack) -> No
     working, stack.services.store = stack.services.store, broken
     try:
         response = httpx.get(f"{stack.url}/healthz")
+        deadline = time.monotonic() + 30  # the background probe notices within seconds
+        while response.status_code != 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            response = httpx.get(f"{stack.url}/healthz")
         assert response.status_code == 503
         assert response.json()["ok"] is False
         assert "secret" not in response.text
@@ -212,6 +216,31 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
         assert line.get("request_id")
         assert line.get("user") == VIEWER
         assert line.get("action") == "member"
+
+
+SLOW_CLIENTS = 50
+
+
+def test_clients_that_dribble_their_headers_are_cut_off_and_slack_is_still_served(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path)
+    with _serving(env, tmp_path) as (process, url):
+        slow = [socket.create_connection(("127.0.0.1", int(env["PORT"]))) for _ in range(SLOW_CLIENTS)]
+        try:
+            for connection in slow:
+                connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n")  # and never the rest
+            assert httpx.get(f"{url}/healthz").status_code == 200
+            with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+                assert driver.command("help", user=VIEWER).ok
+            slow[0].settimeout(20)  # the server cuts it off after 5 s; granian's own default waits 30 s
+            answer = slow[0].recv(1024)
+            assert answer == b"" or answer.startswith(b"HTTP/1.1 408")
+        finally:
+            for connection in slow:
+                connection.close()
+        _stop(process)
+    assert process.returncode == 0
 
 
 def _serving_pids(log: Path, count: int) -> list[int]:

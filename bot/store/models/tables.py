@@ -98,3 +98,11 @@ held_changes = Table(
     Column("total_recipients", Integer(), nullable=True),
     Index("ix_held_changes_state_expires_at", "state", "expires_at"),
 )
+
+seen_requests = Table(
+    "seen_requests",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_seen_requests_expires_at", "expires_at"),
+)
