@@ -15,7 +15,7 @@ from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
 from bot.services import Services
 from bot.store import Store
-from bot.web import Traffic, WsgiApp, make_wsgi_app
+from bot.web import WsgiApp, make_wsgi_app
 from bot.work import Worker
 
 
@@ -74,13 +74,8 @@ def create_app(settings: Settings, services: Services) -> App:
 
 
 def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
-    """The app as served over HTTP (Slack and the health check), whichever server runs it.
-
-    The worker pool holds new slow work back while requests wait for their ack (`Traffic`).
-    """
-    traffic = Traffic()
-    services.worker.hold_while(traffic.busy)
-    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
+    """The app as served over HTTP (Slack and the health check), whichever server runs it."""
+    return make_wsgi_app(create_app(settings, services), services.healthy)
 
 
 class KeepAck(ListenerErrorHandler):
