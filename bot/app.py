@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.slack_client import slack_client
 from bot.store import Store
 from bot.transport import Gate, Workspace
-from bot.web import Traffic, WsgiApp, make_wsgi_app
+from bot.web import WsgiApp, make_wsgi_app
 from bot.work import Worker
 
 
@@ -78,14 +78,8 @@ def create_app(settings: Settings, services: Services) -> App:
 
 
 def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
-    """The app as served over HTTP (Slack and the health check), whichever server runs it.
-
-    The worker pool holds new slow work back while requests wait for their ack (`Traffic`).
-    """
-    traffic = Traffic()
-    services.worker.hold_while(traffic.busy)
-    gate = build_gate(settings, services)
-    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy, gate))
+    """The app as served over HTTP (Slack and the health check), whichever server runs it."""
+    return make_wsgi_app(create_app(settings, services), services.healthy, build_gate(settings, services))
 
 
 def build_gate(settings: Settings, services: Services) -> Gate:
