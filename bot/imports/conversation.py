@@ -44,7 +44,7 @@ class ImportMessage:
 
     def progress(self, message: Message) -> None:
         """Show progress, at most once a second; a failed update is logged, never stops the import."""
-        if not self.throttle.ready():
+        if self.ts is None or not self.throttle.ready():
             return
         try:
             self.slack.chat_update(channel=self.channel_id, ts=self.ts, **message.to_dict())
@@ -52,7 +52,10 @@ class ImportMessage:
             log.warning("could not update the import's progress: %s", exc.response.get("error"))
 
     def finish(self, message: Message) -> None:
-        """Replace the progress with the report; if that edit fails, post the report anew."""
+        """Replace the progress with the report; if that edit fails (or nothing was posted yet), post the report."""
+        if self.ts is None:
+            self.post(message)
+            return
         try:
             self.slack.chat_update(channel=self.channel_id, ts=self.ts, **message.to_dict())
         except SlackApiError as exc:
