@@ -1,22 +1,27 @@
-"""Insights: `history` of a member, `export` of a card's members, and `stats` of a card."""
+"""Insights: `stats` of a card, `history` of a member, and `export` of a card's members."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from bot import held
 from bot.access import Role
-from bot.commands import Export, MemberRef
+from bot.commands import Export, MemberRef, Stats
 from bot.coupontools import Card, CoupontoolsError, Member
 from bot.errors import UserError
 from bot.export import ACTION as EXPORT
 from bot.export import write_members
 from bot.interaction import Interaction
 from bot.services import Services
+from bot.stats import CardFigures, card_figures, draw_chart, read_members
 from bot.store import HeldChange, Outcome
 from bot.views import ids
 from bot.views.export import (
@@ -32,8 +37,60 @@ from bot.views.export import (
     sent_message,
 )
 from bot.views.history import OUT_OF_DATE, PAGE_SIZE, HistoryPage, history_message
+from bot.views.stats import chart_comment, chart_dm_text, counting_message, no_members_message, stats_message
 from handlers.base import Listener, clicked_member, pick_member
 from handlers.guarded import stored_id
+
+log = logging.getLogger(__name__)
+
+BIG_CARD = 1000
+"""Members read before a progress line says the figures are on their way."""
+
+
+def upload_to_dm(slack: WebClient, user_id: str, text: str, **upload: Any) -> None:
+    """Post `text` to the user's DM, then the file under it."""
+    # The message first: its answer names the DM's conversation, which a file upload needs.
+    posted = slack.chat_postMessage(channel=user_id, text=text)
+    slack.files_upload_v2(channel=str(posted["channel"]), **upload)
+
+
+# -- stats ----------------------------------------------------------------------------------------------
+
+
+def stats_command(services: Services, interaction: Interaction, command: Stats) -> None:
+    """The figures at once (members paged from the API unless cached), then the chart as a file."""
+    card = services.lookup.card(command.card)
+    members = services.member_figures.get(card.id)
+    progress: list[int] = []
+    if members is None:
+
+        def on_page(read: int) -> None:
+            if read == BIG_CARD:
+                interaction.reply(counting_message(card, read))
+                progress.append(read)
+
+        members = read_members(services.loyalty, card, on_page=on_page)
+        services.member_figures.put(card.id, members)
+    if members.live + members.voided == 0:
+        interaction.reply(no_members_message(card), replace=bool(progress))
+        return
+    figures = card_figures(card, command.days, members, services.store.audit)
+    interaction.reply(stats_message(figures, chart_follows=True), replace=bool(progress))
+    services.defer(interaction, send_chart, services, interaction, figures)
+
+
+def send_chart(services: Services, interaction: Interaction, figures: CardFigures) -> None:
+    """The chart as a PNG where `stats` was typed, or in a DM when that conversation refuses it."""
+    upload: dict[str, Any] = {"content": draw_chart(figures), "filename": f"stats-{figures.card.id}.png",
+              "title": f"{figures.card.display_name}: programme chart", "initial_comment": chart_comment(figures)}
+    if interaction.channel_id:
+        try:
+            services.slack.files_upload_v2(channel=interaction.channel_id, **upload)
+            return
+        except SlackApiError as exc:
+            log.info("chart not accepted in the conversation (%s): sent by DM", exc.response.get("error"))
+    upload_to_dm(services.slack, interaction.user_id, chart_dm_text(figures), **upload)
+
 
 # -- history --------------------------------------------------------------------------------------------
 
@@ -111,19 +168,14 @@ def run_export(services: Services, interaction: Interaction, action: dict[str, A
                 rows = write_members(_members(services, card, include_voided, [0]), out)
             outcome = "unknown"  # from here, the file may reach Slack even if the call fails
             services.changes.perform(
-                interaction, EXPORT, lambda: _send(services, interaction, card, path, rows), card_id=card.id,
-                params={"rows": rows, "include_voided": include_voided})
+                interaction, EXPORT, lambda: upload_to_dm(
+                    services.slack, interaction.user_id, dm_text(card, rows), file=path,
+                    filename=os.path.basename(path), title=f"Members of {card.display_name}"),
+                card_id=card.id, params={"rows": rows, "include_voided": include_voided})
         outcome = "ok"
     finally:
         held.finish(services, claimed.id, outcome, None if outcome == "ok" else "export not sent")
     interaction.reply(sent_message(card, rows), replace=True)
-
-
-def _send(services: Services, interaction: Interaction, card: Card, path: str, rows: int) -> None:
-    # A direct message first: its answer names the DM's conversation, which a file upload needs.
-    posted = services.slack.chat_postMessage(channel=interaction.user_id, text=dm_text(card, rows))
-    services.slack.files_upload_v2(channel=str(posted["channel"]), file=path, filename=os.path.basename(path),
-                                   title=f"Members of {card.display_name}")
 
 
 def cancel_export(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
@@ -132,6 +184,7 @@ def cancel_export(services: Services, interaction: Interaction, action: dict[str
 
 
 LISTENERS = [
+    Listener("subcommand", "stats", Role.VIEWER, stats_command),
     Listener("subcommand", "history", Role.OPERATOR, history_command),
     Listener("action", ids.MEMBER_HISTORY, Role.OPERATOR, history_button),
     Listener("action", ids.HISTORY_MORE, Role.OPERATOR, history_more),

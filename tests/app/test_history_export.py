@@ -91,7 +91,7 @@ def test_export_asks_first_then_dms_a_formula_safe_csv_and_records_only_the_coun
     shown = render_message(confirmation)
     assert "contact" in shown
     assert "direct message" in shown
-    assert stack.sandbox.find_requests("POST", "/stats") == []  # nothing read before the click
+    assert stack.sandbox.find_requests("GET", "/stats") == []  # nothing read before the click
     stack.driver.click(confirmation, action_id=ids.EXPORT_RUN, user=ADMIN)
     stack.slack.wait_for(lambda: "Sent" in render_message(confirmation), what="the export's answer")
     [file] = stack.slack.files()
@@ -135,7 +135,7 @@ def test_cancel_makes_no_file(stack: LocalStack) -> None:
     stack.driver.click(confirmation, action_id=ids.EXPORT_CANCEL, user=ADMIN)
     stack.slack.wait_for(lambda: "cancelled" in render_message(confirmation), what="the cancellation")
     assert stack.slack.files() == []
-    assert stack.sandbox.find_requests("POST", "/stats") == []
+    assert stack.sandbox.find_requests("GET", "/stats") == []
 
 
 def test_export_is_for_admins_only(stack: LocalStack) -> None:
