@@ -27,8 +27,8 @@ _STATE_WORDS = {
 def export_confirmation(card: Card, include_voided: bool, confirmation_id: str, expires_at: datetime) -> Message:
     """Ask before making the file: it holds every member's contact details, and goes to the asker alone."""
     name = inline(card.display_name, NAME)
-    which = "every member, voided cards included," if include_voided else "every member with a live card"
-    text = (f":lock: *Export the members of {name}?*\nThe CSV file will hold {which} with their contact "
+    which = "every member, voided cards included," if include_voided else "every member with a live card,"
+    text = (f":lock: *Export the members of {name}?*\nThe CSV file will hold {which} and their contact "
             "details (names, email, phone, address, custom fields). It is sent to you alone, in a direct "
             "message, never in a channel. Keep it private and delete it when you are done.")
     return Message(
