@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 from bot.coupontools import Card, CoupontoolsError, Member
 from bot.coupontools.client import LoyaltyClient
+from bot.coupontools.paging import WHOLE_LIST_PAGE
 from bot.errors import UserError
 from bot.store.audit import AuditLog
 
 WEEKS = 12
 """Weeks the chart shows."""
-PAGE_SIZE = 100
+PAGE_SIZE = WHOLE_LIST_PAGE
 
 
 @dataclass(frozen=True)

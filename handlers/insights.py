@@ -16,6 +16,7 @@ from bot import held
 from bot.access import Role
 from bot.commands import Export, MemberRef, Stats
 from bot.coupontools import Card, CoupontoolsError, Member
+from bot.coupontools.paging import WHOLE_LIST_PAGE
 from bot.errors import UserError
 from bot.export import ACTION as EXPORT
 from bot.export import write_members
@@ -147,7 +148,8 @@ def _move(services: Services, interaction: Interaction, action: dict[str, Any], 
 def _members(services: Services, card: Card, include_voided: bool, read: list[int]) -> Iterator[Member]:
     """The card's members as the API pages them, counting them in `read` so a failure can say how far it got."""
     try:
-        for member in services.loyalty.iter_members(card.id, include_voided=include_voided):
+        for member in services.loyalty.iter_members(card.id, include_voided=include_voided,
+                                                    page_size=WHOLE_LIST_PAGE):
             read[0] += 1
             yield member
     except CoupontoolsError as exc:

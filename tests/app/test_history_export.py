@@ -143,11 +143,12 @@ def test_export_is_for_admins_only(stack: LocalStack) -> None:
 
 
 def test_an_api_failing_half_way_makes_no_partial_file(stack: LocalStack) -> None:
+    stack.sandbox.state.create_members(CARD, [{"first_name": f"Bulk{n}"} for n in range(600)])
     confirmation = private_reply(stack, f"export {CARD}", ADMIN)
     stack.sandbox.faults.fail(400, path="/stats", after=1)
     stack.driver.click(confirmation, action_id=ids.EXPORT_RUN, user=ADMIN)
     shown = stack.slack.wait_for(lambda: next((render_message(e) for e in stack.slack.ephemerals(ADMIN)
                                                if "no file was made" in render_message(e)), None), what="the failure")
-    assert "after 100 members" in shown
+    assert "after 500 members" in shown
     assert stack.slack.files() == []
     assert stack.services.store.audit.latest() == []
