@@ -33,6 +33,7 @@ from bot.views.export import (
     dm_text,
     export_confirmation,
     not_run_text,
+    nothing_to_export_text,
     paging_failed_text,
     preparing_message,
     sent_message,
@@ -168,6 +169,8 @@ def run_export(services: Services, interaction: Interaction, action: dict[str, A
             path = os.path.join(folder, f"members-{card.id}-{datetime.now(UTC):%Y%m%d-%H%M}.csv")
             with open(path, "w", encoding="utf-8", newline="") as out:
                 rows = write_members(_members(services, card, include_voided, [0]), out)
+            if rows == 0:
+                raise UserError(nothing_to_export_text(card, include_voided))
             outcome = "unknown"  # from here, the file may reach Slack even if the call fails
             services.changes.perform(
                 interaction, EXPORT, lambda: upload_to_dm(

@@ -76,3 +76,9 @@ def not_run_text(state: str | None, reason: str) -> str:
 def paging_failed_text(card: Card, read: int) -> str:
     return (f"The loyalty service stopped answering after {plural(read, 'member')} of "
             f"{card.display_name}, so no file was made (it would have been incomplete). Try again shortly.")
+
+
+def nothing_to_export_text(card: Card, include_voided: bool) -> str:
+    which = "no members" if include_voided else "no members with a live card"
+    more = "" if include_voided else " Add `--voided` to export voided cards too."
+    return f"{card.display_name} has {which}, so no file was made.{more}"
