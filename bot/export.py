@@ -10,7 +10,8 @@ from typing import IO
 from bot.coupontools.models import MEMBER_FIELDS, Member
 from bot.views.audit import spreadsheet_cell
 
-ACTION = "export"
+EXPORT_ACTION = "export"
+"""The held confirmation's action and the audit log's."""
 COLUMNS: tuple[str, ...] = (
     "id", "code", *MEMBER_FIELDS, "stamps", "rewards_available", "rewards_used", "created_at", "voided_at",
 )

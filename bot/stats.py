@@ -1,7 +1,7 @@
 """A card's programme figures: members and rewards from the API (paged once, cached per card), stamps and
 rewards used through the app from the audit log, and the chart drawn from them.
 
-`card_figures` is the one call for a card's figures over any period (a weekly digest asks for 7 days);
+`figures_for` is the one call for a card's figures over any period (a weekly digest asks for 7 days);
 `draw_chart` turns them into a PNG.
 """
 
@@ -183,6 +183,23 @@ def card_figures(card: Card, days: int, members: MemberFigures, audit: AuditLog,
         new_per_week=weekly_totals(((created, 1) for created in members.created), members.as_of),
         stamps_per_week=weekly_totals(stamps, now),
     )
+
+
+def figures_for(loyalty: LoyaltyClient, audit: AuditLog, cache: MemberCache, card: Card, days: int, *,
+                on_page: Callable[[int], None] | None = None) -> CardFigures:
+    """The card's figures over the last `days` days, its members read from `cache` or else paged from the API
+    (then cached); `on_page` as for `read_members`. Raises PagingFailed rather than give partial figures."""
+    return card_figures(card, days, cached_members(loyalty, cache, card, on_page=on_page), audit)
+
+
+def cached_members(loyalty: LoyaltyClient, cache: MemberCache, card: Card, *,
+                   on_page: Callable[[int], None] | None = None) -> MemberFigures:
+    """The card's member figures from `cache`, or else paged from the API and cached."""
+    members = cache.get(card.id)
+    if members is None:
+        members = read_members(loyalty, card, on_page=on_page)
+        cache.put(card.id, members)
+    return members
 
 
 def draw_chart(figures: CardFigures) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 from bot.access import Role
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.stats import MemberFigures, PagingFailed, read_members
+from bot.stats import MemberFigures, PagingFailed, cached_members
 from bot.store import HeldChange
 from bot.views.home import home_view
 from handlers.base import Listener
@@ -41,10 +41,9 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
     missing = [card for card in cards[:CARDS_COUNTED] if card.id not in figures]
     for card in missing:
         try:
-            figures[card.id] = read_members(services.loyalty, card)
+            figures[card.id] = cached_members(services.loyalty, services.member_figures, card)
         except PagingFailed:
             continue  # the card keeps its "how to ask" line: Home is no place for an error
-        services.member_figures.put(card.id, figures[card.id])
     if missing:
         publish()
 

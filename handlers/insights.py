@@ -18,17 +18,14 @@ from bot.commands import Export, MemberRef, Stats
 from bot.coupontools import Card, CoupontoolsError, Member
 from bot.coupontools.paging import WHOLE_LIST_PAGE
 from bot.errors import UserError
-from bot.export import ACTION as EXPORT
-from bot.export import write_members
+from bot.export import EXPORT_ACTION, write_members
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.stats import CardFigures, card_figures, draw_chart, read_members
+from bot.stats import CardFigures, draw_chart, figures_for
 from bot.store import HeldChange, Outcome
 from bot.views import ids
 from bot.views.export import (
-    OUT_OF_DATE as EXPORT_OUT_OF_DATE,
-)
-from bot.views.export import (
+    EXPORT_OUT_OF_DATE,
     cancelled_message,
     dm_text,
     export_confirmation,
@@ -62,21 +59,18 @@ def upload_to_dm(slack: WebClient, user_id: str, text: str, **upload: Any) -> No
 def stats_command(services: Services, interaction: Interaction, command: Stats) -> None:
     """The figures at once (members paged from the API unless cached), then the chart as a file."""
     card = services.lookup.card(command.card)
-    members = services.member_figures.get(card.id)
     progress: list[int] = []
-    if members is None:
 
-        def on_page(read: int) -> None:
-            if read == BIG_CARD:
-                interaction.reply(counting_message(card, read))
-                progress.append(read)
+    def on_page(read: int) -> None:
+        if read == BIG_CARD:
+            interaction.reply(counting_message(card, read))
+            progress.append(read)
 
-        members = read_members(services.loyalty, card, on_page=on_page)
-        services.member_figures.put(card.id, members)
-    if members.live + members.voided == 0:
+    figures = figures_for(services.loyalty, services.store.audit, services.member_figures, card, command.days,
+                          on_page=on_page)
+    if figures.members.live + figures.members.voided == 0:
         interaction.reply(no_members_message(card), replace=bool(progress))
         return
-    figures = card_figures(card, command.days, members, services.store.audit)
     interaction.reply(stats_message(figures, chart_follows=True), replace=bool(progress))
     services.defer(interaction, send_chart, services, interaction, figures)
 
@@ -131,14 +125,14 @@ def history_more(services: Services, interaction: Interaction, action: dict[str,
 def export_command(services: Services, interaction: Interaction, command: Export) -> None:
     """Hold the export for a click: the reply says the file holds contact details and where it goes."""
     card = services.lookup.card(command.card)
-    confirmation = held.hold(services, interaction, EXPORT,
+    confirmation = held.hold(services, interaction, EXPORT_ACTION,
                              {"card_id": card.id, "include_voided": command.include_voided})
     interaction.reply(export_confirmation(card, command.include_voided, confirmation.id, confirmation.expires_at))
 
 
 def _move(services: Services, interaction: Interaction, action: dict[str, Any], to: held.Move) -> HeldChange:
     found = held.find(services, stored_id(action), "confirmation")
-    if isinstance(found, HeldChange) and found.action != EXPORT:
+    if isinstance(found, HeldChange) and found.action != EXPORT_ACTION:
         raise UserError(EXPORT_OUT_OF_DATE)
     moved = found if isinstance(found, held.NotDone) else held.move(services, interaction, found, to)
     if isinstance(moved, held.NotDone):
@@ -146,15 +140,16 @@ def _move(services: Services, interaction: Interaction, action: dict[str, Any], 
     return moved
 
 
-def _members(services: Services, card: Card, include_voided: bool, read: list[int]) -> Iterator[Member]:
-    """The card's members as the API pages them, counting them in `read` so a failure can say how far it got."""
+def _members(services: Services, card: Card, include_voided: bool) -> Iterator[Member]:
+    """The card's members as the API pages them; a failure part-way says how far it got."""
+    read = 0
     try:
         for member in services.loyalty.iter_members(card.id, include_voided=include_voided,
                                                     page_size=WHOLE_LIST_PAGE):
-            read[0] += 1
+            read += 1
             yield member
     except CoupontoolsError as exc:
-        raise UserError(paging_failed_text(card, read[0])) from exc
+        raise UserError(paging_failed_text(card, read)) from exc
 
 
 def run_export(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
@@ -168,12 +163,12 @@ def run_export(services: Services, interaction: Interaction, action: dict[str, A
         with tempfile.TemporaryDirectory(prefix="loyalty-export-") as folder:
             path = os.path.join(folder, f"members-{card.id}-{datetime.now(UTC):%Y%m%d-%H%M}.csv")
             with open(path, "w", encoding="utf-8", newline="") as out:
-                rows = write_members(_members(services, card, include_voided, [0]), out)
+                rows = write_members(_members(services, card, include_voided), out)
             if rows == 0:
                 raise UserError(nothing_to_export_text(card, include_voided))
             outcome = "unknown"  # from here, the file may reach Slack even if the call fails
             services.changes.perform(
-                interaction, EXPORT, lambda: upload_to_dm(
+                interaction, EXPORT_ACTION, lambda: upload_to_dm(
                     services.slack, interaction.user_id, dm_text(card, rows), file=path,
                     filename=os.path.basename(path), title=f"Members of {card.display_name}"),
                 card_id=card.id, params={"rows": rows, "include_voided": include_voided})

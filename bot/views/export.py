@@ -12,7 +12,7 @@ from bot.views.approvals import when
 from bot.views.common import Message, button, context, fallback, inline, notice, plural, section
 
 NAME = 150
-OUT_OF_DATE = "That button is out of date. Run `/loyalty export` again."
+EXPORT_OUT_OF_DATE = "That button is out of date. Run `/loyalty export` again."
 _STATE_WORDS = {
     "executing": "is already being prepared; the file will arrive in your DM",
     "done": "has already been sent to your DM",
@@ -67,7 +67,7 @@ def cancelled_message() -> Message:
 def not_run_text(state: str | None, reason: str) -> str:
     """Why a click on an export's button did nothing."""
     if state is None:
-        return OUT_OF_DATE
+        return EXPORT_OUT_OF_DATE
     if reason == "not_yours":
         return "This export belongs to the admin who asked for it; only they can send or cancel it."
     return f"This export {_STATE_WORDS.get(state, 'is no longer waiting')}."
