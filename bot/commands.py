@@ -17,8 +17,11 @@ MAX_RECIPIENTS = 1000
 
 SUBCOMMANDS: tuple[str, ...] = (
     "help", "cards", "copy", "members", "member", "add", "import", "edit",
-    "stamp", "redeem", "void", "delete", "push", "audit",
+    "stamp", "redeem", "void", "delete", "push", "audit", "stats", "history", "export",
 )
+STATS_DAYS = 30
+"""The period `stats` covers when no `--days` is given."""
+MAX_STATS_DAYS = 365
 
 
 class CommandError(UserError):
@@ -58,7 +61,7 @@ class Members:
 
 @dataclass(frozen=True)
 class MemberRef:
-    """A subcommand that acts on one member: member, edit, redeem, void, delete."""
+    """A subcommand that acts on one member: member, edit, redeem, void, delete, history."""
 
     name: str
     card: str
@@ -99,7 +102,21 @@ class Audit:
     name: str = "audit"
 
 
-Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit
+@dataclass(frozen=True)
+class Stats:
+    card: str
+    days: int = STATS_DAYS
+    name: str = "stats"
+
+
+@dataclass(frozen=True)
+class Export:
+    card: str
+    include_voided: bool = False
+    name: str = "export"
+
+
+Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit | Stats | Export
 
 
 @dataclass(frozen=True)
@@ -309,6 +326,51 @@ def _audit(name: str, args: list[_Token], _text: str, _max: int) -> Command:
     return Audit(_ref(args[0], "card", name) if args else None)
 
 
+def _options(name: str, args: list[_Token], known: tuple[str, ...]) -> tuple[list[_Token], list[_Token]]:
+    """Split `args` into the options named in `known` (each with the token after it, if it takes a value)
+    and the rest; an unknown `--option` is refused."""
+    options: list[_Token] = []
+    rest: list[_Token] = []
+    for token in args:
+        if not token.quoted and token.text.startswith("--"):
+            if token.text.lower() not in known:
+                raise CommandError(f"I don't know the option `{_short(token.text)}`; try `{'`, `'.join(known)}`.",
+                                   subcommand=name)
+            options.append(token)
+        else:
+            rest.append(token)
+    return options, rest
+
+
+def _stats(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    days = STATS_DAYS
+    rest: list[_Token] = []
+    tokens = iter(args)
+    for token in tokens:
+        if token.quoted or token.text.lower() != "--days":
+            rest.append(token)
+            continue
+        raw = next(tokens, None)
+        if raw is None:
+            raise CommandError(f"After `--days`, give a number of days from 1 to {MAX_STATS_DAYS}.", subcommand=name)
+        if not re.fullmatch(r"[+]?\d{1,6}", raw.text.strip()):
+            raise CommandError(f"The number of days must be a whole number from 1 to {MAX_STATS_DAYS}, "
+                               f"not `{_short(raw.text)}`.", subcommand=name)
+        days = int(raw.text)
+        if not 1 <= days <= MAX_STATS_DAYS:
+            raise CommandError(f"The number of days must be from 1 to {MAX_STATS_DAYS}; you asked for {days}.",
+                               subcommand=name)
+    _options(name, rest, ("--days",))
+    _expect(rest, 1, name, ("card",))
+    return Stats(_ref(rest[0], "card", name), days)
+
+
+def _export(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    options, rest = _options(name, args, ("--voided",))
+    _expect(rest, 1, name, ("card",))
+    return Export(_ref(rest[0], "card", name), include_voided=bool(options))
+
+
 _PARSERS = {
     "cards": _cards,
     "copy": _copy,
@@ -323,4 +385,7 @@ _PARSERS = {
     "delete": _member_ref,
     "push": _push,
     "audit": _audit,
+    "stats": _stats,
+    "history": _member_ref,
+    "export": _export,
 }

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     loyalty_max_stamps: int = Field(default=100, ge=1)
     loyalty_import_chunk_size: int = Field(default=100, ge=1, le=1000)
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
+    loyalty_stats_ttl: int = Field(default=600, ge=0, le=86400)
 
     # Serve the local sandbox's demo data; never implied by missing credentials (see `needed_to_serve`).
     loyalty_sandbox: bool = False

@@ -16,6 +16,7 @@ from bot.coupontools.client import LoyaltyClient
 from bot.health import HealthProbe
 from bot.interaction import Interaction
 from bot.lookup import Lookup
+from bot.stats import MemberCache
 from bot.store import Store
 from bot.work import Worker
 
@@ -31,9 +32,12 @@ class Services:
     changes: Changes
     worker: Worker
     probe: HealthProbe = field(init=False)
+    member_figures: MemberCache = field(init=False)
+    """Each card's member figures for `stats`, kept LOYALTY_STATS_TTL seconds."""
 
     def __post_init__(self) -> None:
         self.probe = HealthProbe(lambda: self.store.ping()).start()
+        self.member_figures = MemberCache(self.settings.loyalty_stats_ttl)
 
     def defer(self, interaction: Interaction, task: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run `task` after the ack, reporting any failure to the user in words."""

@@ -55,6 +55,12 @@ def test_tour_passes_and_its_changes_land_in_the_sandbox(stack: LocalStack) -> N
     assert len(stack.sandbox.find_requests("POST", "/push-notifications")) == 1  # asked once, approved once
     assert [(p["message"], p["recipient_ids"]) for p in state.pushes] == [("Double stamps all weekend!", None)]
     assert "Approved by @bob" in transcript
+    saved = [Path(line.split("file saved to ")[1].rstrip(")")) for line in transcript.splitlines()
+             if "file saved to " in line]
+    chart = next(path for path in saved if path.suffix == ".png")
+    assert chart.read_bytes().startswith(b"\x89PNG")  # the stats chart, where the demo said
+    export = next(path for path in saved if path.name.endswith(".csv") and "-members-" in path.name)
+    assert "margaret@example.com" in export.read_text(encoding="utf-8")  # alice's export, in her DM
 
 
 def test_tour_runs_from_the_command_line_and_exits_zero() -> None:

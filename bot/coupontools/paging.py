@@ -12,6 +12,9 @@ PAGINATION_FIELD = "pagination"
 PAGE_FIELD = "page"
 LIMIT_FIELD = "limit"
 FIRST_PAGE = 1
+WHOLE_LIST_PAGE = 500
+"""The page size for reading a card's whole member list (stats, export): the largest the sandbox serves.
+Each page costs the API a round trip and a scan, so 20,000 members take 40 pages rather than 200."""
 
 
 def pagination(page: int, limit: int) -> dict[str, dict[str, int]]:

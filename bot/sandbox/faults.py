@@ -8,6 +8,7 @@ and counts how often it fired, so a test can check that its fault was actually m
     server.faults.fail(429, headers={"Retry-After": "1"})
     server.faults.fail(502, body="<html>Bad gateway</html>")
     server.faults.drop(path="/stamps", after_apply=True)     # stamps are added, the client gets no answer
+    server.faults.fail(400, path="/stats", after=1)          # the first page answers, the next one fails
     server.faults.clear()
 """
 
@@ -33,6 +34,8 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     after_apply: bool = True
     hang: float = 0.0
+    after: int = 0
+    """Matching requests let through untouched before the rule starts to apply."""
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -69,14 +72,15 @@ class Faults:
         return self._add(Rule("latency", method=method, path=path, times=times, seconds=seconds))
 
     def fail(self, status: int, *, times: int | None = 1, method: str | None = None, path: str | None = None,
-             body: Any = None, headers: dict[str, str] | None = None) -> Rule:
+             body: Any = None, headers: dict[str, str] | None = None, after: int = 0) -> Rule:
         """Answer matching requests with `status` instead of handling them, `times` times (None: for ever).
 
         `body` may be a dict or list (sent as JSON), a str (sent as HTML when it starts with "<", else text)
         or bytes; by default the API's error envelope. `headers` are added, e.g. {"Retry-After": "1"}.
+        The first `after` matching requests are answered normally.
         """
         return self._add(Rule("fail", method=method, path=path, times=times, status=status, body=body,
-                              headers=dict(headers or {})))
+                              headers=dict(headers or {}), after=after))
 
     def drop(self, *, times: int | None = 1, method: str | None = None, path: str | None = None,
              after_apply: bool = True, hang: float = 0.0) -> Rule:
@@ -111,6 +115,8 @@ class Faults:
                 if rule.kind == "latency":
                     rule.hits += 1
                     delay += rule.seconds
+                elif rule.after > 0:
+                    rule.after -= 1
                 elif chosen is None:
                     rule.hits += 1
                     chosen = rule

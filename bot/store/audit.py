@@ -117,6 +117,25 @@ class AuditLog:
             rows = connection.execute(query).all()
         return [_entry(row) for row in rows]
 
+    def of_member(self, card_id: int, member_id: int, limit: int = 10, before_id: int | None = None
+                  ) -> list[AuditEntry]:
+        """The newest entries of the card that name `member_id`, up to `limit`; pass the last id seen as
+        `before_id` for more.
+
+        Member ids are a JSON list, which SQLite and PostgreSQL search differently: the card's entries are
+        read newest first in batches (the card's index keeps each batch cheap) and filtered here.
+        """
+        if not 1 <= limit <= MAX_LATEST:
+            raise ValueError(f"limit must be between 1 and {MAX_LATEST}")
+        found: list[AuditEntry] = []
+        while len(found) < limit:
+            batch = self.latest(card_id, limit=MAX_LATEST, before_id=before_id)
+            found += [entry for entry in batch if member_id in entry.member_ids]
+            if len(batch) < MAX_LATEST:
+                break
+            before_id = batch[-1].id
+        return found[:limit]
+
     def between(self, start: datetime, end: datetime, card_id: int | None = None) -> Iterator[AuditEntry]:
         """Entries created in [start, end), oldest first, read in batches so no connection stays open."""
         start, end = require_aware(start, "start"), require_aware(end, "end")

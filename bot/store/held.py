@@ -87,6 +87,16 @@ class HeldChanges:
         with self._db.read() as connection:
             return _select(connection, held_id)
 
+    def waiting(self, kind: Kind, *, limit: int = 10, now: datetime | None = None) -> list[HeldChange]:
+        """The newest changes of this kind still waiting for their click (pending, not expired)."""
+        moment = moment_of(now)
+        query = (select(held_changes)
+                 .where(held_changes.c.kind == kind, held_changes.c.state == "pending",
+                        held_changes.c.expires_at > moment)
+                 .order_by(held_changes.c.created_at.desc()).limit(limit))
+        with self._db.read() as connection:
+            return [_held(row) for row in connection.execute(query).all()]
+
     def set_message(self, held_id: str, channel_id: str, ts: str) -> bool:
         """Remember where the request for it was posted (to update it later); False if no such id."""
         with self._db.write() as connection:

@@ -152,14 +152,15 @@ def approval_message(approval: HeldChange, card_name: str, *, now: datetime | No
             f"Only an admin other than {mention(approval.requester)} can approve. "
             f"It expires on {when(approval.expires_at)}."
         ))
-        blocks.append(_buttons(approval))
+        blocks.append(approval_buttons(approval))
     else:
         blocks.append(section(_status(approval, now)))
     text = f"Push to {plural(approval.recipient_count, 'member')} of {inline(card_name, CARD_NAME)}"
     return Message(text=fallback(f"{text}: {'waiting for approval' if open_ else 'closed'}"), blocks=blocks)
 
 
-def _buttons(approval: HeldChange) -> ActionsBlock:
+def approval_buttons(approval: HeldChange) -> ActionsBlock:
+    """Approve (with Slack's own confirmation), Reject and Cancel; each valued with the approval id."""
     count = plural(approval.recipient_count, "member")
     approve = ButtonElement(
         text=plain("Approve and send", 75), action_id=ids.APPROVAL_APPROVE, value=approval.id, style="primary",

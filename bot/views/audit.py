@@ -148,7 +148,7 @@ CSV_COLUMNS = ("id", "time_utc", "finished_utc", "who", "action", "card_id", "me
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
+def spreadsheet_cell(value: Any) -> str:
     text = "" if value is None else str(value)
     # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
     return f"'{text}" if text.startswith(_FORMULA_START) else text
@@ -160,7 +160,7 @@ def audit_csv(entries: Iterable[AuditEntry]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([spreadsheet_cell(value) for value in (
             entry.id,
             entry.created_at.isoformat(timespec="seconds"),
             entry.finished_at.isoformat(timespec="seconds") if entry.finished_at else "",

@@ -70,12 +70,28 @@ USAGES: dict[str, Usage] = {
         "Deletes a member, after you confirm with a button.",
     ),
     "audit": Usage("audit [<card>]", 'audit "Coffee Club"', "Shows the latest recorded changes."),
+    "stats": Usage(
+        "stats <card> [--days N]",
+        'stats "Coffee Club" --days 7',
+        "Programme figures for the last N days (30 unless you say, at most 365) and a chart; no member details.",
+    ),
+    "history": Usage(
+        "history <card> <member>",
+        'history "Coffee Club" ada@example.com',
+        "The member's changes made through this app: who did what, and when, newest first.",
+    ),
+    "export": Usage(
+        "export <card> [--voided]",
+        'export "Coffee Club"',
+        "Every member as a CSV file, sent to you alone in a DM after you confirm; `--voided` adds voided cards.",
+    ),
 }
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Look up", ("cards", "members", "member")),
     ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
-    ("Admin", ("void", "delete", "audit")),
+    ("Insights", ("stats", "history")),
+    ("Admin", ("void", "delete", "export", "audit")),
 )
 
 _HINTS = (

@@ -21,6 +21,12 @@ MEMBER_REDEEM = "member.redeem"
 MEMBER_EDIT = "member.edit"
 MEMBER_VOID = "member.void"
 MEMBER_DELETE = "member.delete"
+MEMBER_HISTORY = "member.history"
+# `/loyalty history`: "Older" on a page of a member's changes; value = HistoryPage.encode().
+HISTORY_MORE = "history.more"
+# `/loyalty export`: the confirmation's buttons; value = the confirmation id of the pending export.
+EXPORT_RUN = "export.run"
+EXPORT_CANCEL = "export.cancel"
 
 # The lookup modal, opened by the global shortcut.
 LOOKUP_SHORTCUT = "lookup_member"

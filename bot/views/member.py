@@ -139,6 +139,7 @@ def member_actions(card: Card, member: Member, *, now: datetime | None = None) -
         if member.available_rewards(now):
             buttons.append(button("Redeem", ids.MEMBER_REDEEM, value))
     buttons.append(button("Edit", ids.MEMBER_EDIT, value))
+    buttons.append(button("History", ids.MEMBER_HISTORY, value))
     if not member.is_voided:
         buttons.append(button("Void", ids.MEMBER_VOID, value, style="danger"))
     buttons.append(button("Delete", ids.MEMBER_DELETE, value, style="danger"))

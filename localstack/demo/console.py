@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.views import ids
@@ -11,7 +13,7 @@ from localstack.demo.forms import Answers, Cancelled, form_fields
 from localstack.demo.screen import Shown, Target, changes_since, is_form, is_loading, show
 from localstack.demo.script import Script, Step, StepFailed
 from localstack.demo.session import WorkWatch
-from localstack.slack import Ack, BenchTimeout, View, controls
+from localstack.slack import Ack, BenchTimeout, Message, View, controls
 from localstack.slack.render import plain
 from localstack.stack import GENERAL, PEOPLE, LocalStack, Person
 
@@ -54,6 +56,8 @@ class Console:
         self.screen: list[Shown] = []
         self.output: list[str] = []
         self.step: Step | None = None
+        self.files_dir: Path | None = None
+        """Where files the bot posts (charts, exports) are saved for the person to open; kept after the demo."""
 
     # -- what the person sees ----------------------------------------------------------------------
 
@@ -238,6 +242,15 @@ class Console:
             self.say("(The modal closed.)")
         return shown
 
+    def _save_files(self, message: Message) -> None:
+        """Save the message's files where the person can open them, and say where."""
+        for file in message.files:
+            if self.files_dir is None:
+                self.files_dir = Path(tempfile.mkdtemp(prefix="loyalty-demo-files-"))
+            path = self.files_dir / f"{file.id}-{Path(file.name).name}"
+            path.write_bytes(file.content)
+            self.say(f"  (file saved to {path})")
+
     def _refused(self, before: int) -> None:
         if len(self.slack.violations) > before:
             problems = "; ".join(p for v in self.slack.violations[before:] for p in v.problems)
@@ -247,6 +260,8 @@ class Console:
         shown = show(self.slack, targets, self.person.user_id)
         for item in shown:
             self.say(item.text)
+            if isinstance(item.target, Message):
+                self._save_files(item.target)
         if any(item.controls for item in shown):
             self.screen = shown
         return shown

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.store import Store
+from bot.store.audit import MAX_LATEST
 
 
 def _begin(store: Store, **overrides: Any) -> int:
@@ -171,3 +172,16 @@ def test_audit_entries_are_frozen(store: Store) -> None:
     assert entry is not None
     with pytest.raises(AttributeError):
         entry.outcome = "ok"  # type: ignore[misc]
+
+
+def test_of_member_finds_a_members_entries_across_batches_newest_first(store: Store) -> None:
+    mine = [_begin(store, member_ids=[101, 102])]
+    store.audit.begin(actor="U1", team_id=None, channel_id=None, action="stamp", card_id=8, member_ids=[101],
+                      request_id=None)  # another card
+    for _ in range(MAX_LATEST + 5):  # more than one batch of other members' changes
+        _begin(store, member_ids=[103])
+    mine.append(_begin(store, member_ids=[101]))
+    assert [entry.id for entry in store.audit.of_member(7, 101)] == mine[::-1]
+    assert [entry.id for entry in store.audit.of_member(7, 101, limit=1)] == mine[-1:]
+    assert [entry.id for entry in store.audit.of_member(7, 101, before_id=mine[-1])] == mine[:1]
+    assert store.audit.of_member(7, 104) == []

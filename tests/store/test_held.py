@@ -212,3 +212,12 @@ def test_an_approval_is_approved_by_anyone_but_the_requester_and_withdrawn_only_
     assert refusal(approval, APPROVER, "cancel") == "not_yours"
     assert refusal(approval, REQUESTER, "cancel") is None
     assert refusal(approval, APPROVER, "reject") is None
+
+
+def test_waiting_lists_open_changes_of_one_kind_newest_first(store: Store) -> None:
+    first, second = _approval(store), _approval(store)
+    _approval(store, ttl=timedelta(seconds=1))
+    _hold(store)  # a confirmation: another kind
+    store.held.cancel(first, by=REQUESTER)
+    later = datetime.now(UTC) + timedelta(seconds=5)  # the short one has expired by then
+    assert [held.id for held in store.held.waiting("approval", now=later)] == [second]

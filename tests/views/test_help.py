@@ -28,7 +28,8 @@ def test_help_message_groups_usages_with_examples():
         "`/loyalty member &lt;card&gt; &lt;member&gt;`\nShows one member: contact, stamps, rewards, custom "
         "fields, wallet link, and buttons to act. For example: `/loyalty member \"Coffee Club\" ada@example.com`"
     )}}
-    assert [block["text"]["text"].split("\n")[0] for block in blocks[1:4]] == ["*Look up*", "*Change*", "*Admin*"]
+    assert [block["text"]["text"].split("\n")[0] for block in blocks[1:5]] == [
+        "*Look up*", "*Change*", "*Insights*", "*Admin*"]
     text = "".join(all_mrkdwn(help_message().to_dict()))
     for usage in USAGES.values():
         assert f"`/loyalty {usage.example}`" in text.replace("&lt;", "<").replace("&gt;", ">")

@@ -52,6 +52,7 @@ def test_member_card_shows_everything_the_api_gave(card, john):
                 _button("member.stamp", "Add stamp", "primary"),
                 _button("member.redeem", "Redeem"),
                 _button("member.edit", "Edit"),
+                _button("member.history", "History"),
                 _button("member.void", "Void", "danger"),
                 _button("member.delete", "Delete", "danger"),
             ]},
@@ -73,14 +74,14 @@ def test_a_voided_member_has_a_banner_and_no_stamp_redeem_or_void(card, john):
     message = member_message(card, voided, now=NOW).to_dict()
     assert message["text"] == "John Doe (voided), member 2 of Coffee Club, 6 stamps"
     assert message["blocks"][1]["text"]["text"].startswith(":no_entry: *VOIDED* on 14 Feb 2024 08:00.")
-    assert _action_ids(message) == ["member.edit", "member.delete"]
+    assert _action_ids(message) == ["member.edit", "member.history", "member.delete"]
 
 
 def test_a_membership_card_offers_no_stamps():
     card = Card(id=123, name="Club", type="membership")
     message = member_message(card, Member(id=2, first_name="Ann"), now=NOW).to_dict()
     check_message(message)
-    assert _action_ids(message) == ["member.edit", "member.void", "member.delete"]
+    assert _action_ids(message) == ["member.edit", "member.history", "member.void", "member.delete"]
     assert "*Contact*\nNo contact details on file." in all_mrkdwn(message)
 
 
