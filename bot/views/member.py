@@ -122,11 +122,11 @@ def _custom(member: Member) -> list[str]:
 def wallet_link(url: str) -> str:
     """A mrkdwn link to the member's wallet card; only http(s) URLs become links, anything else is shown as text."""
     url = url.strip()
-    if not _SAFE_URL.fullmatch(url) or len(url) > URL_MAX:
-        return f"{code(url, 300)} (not a web address I can link to)"
     # `|` and `>` would end Slack's link syntax early, `<` could start another; `&` must be an entity.
-    safe = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
-    return f"<{escape(safe)}|Open the wallet card>"
+    safe = escape(url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E"))
+    if not _SAFE_URL.fullmatch(url) or len(safe) > URL_MAX:  # measured as sent: escaping can triple a URL
+        return f"{code(url, 300)} (not a web address I can link to)"
+    return f"<{safe}|Open the wallet card>"
 
 
 def member_actions(card: Card, member: Member, *, now: datetime | None = None) -> ActionsBlock:
