@@ -101,6 +101,19 @@ class Audit:
 
 Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit
 
+CARD_FIRST: frozenset[str] = frozenset(SUBCOMMANDS) - {"help", "cards"}
+"""Subcommands whose first argument is a card."""
+MAX_CARD_WORDS = 8
+"""The longest run of unquoted words tried as a card name."""
+
+
+@dataclass(frozen=True)
+class CardWords:
+    """How many leading arguments name the card (a quoted name counts as one), and the card they stand for."""
+
+    count: int
+    card: str
+
 
 @dataclass(frozen=True)
 class _Token:
@@ -162,8 +175,32 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
-def parse(text: str, *, max_stamps: int = 100) -> Command:
-    """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user."""
+def card_words(text: str) -> list[str]:
+    """The leading arguments that may name the card, for subcommands that take one: a quoted name alone, or
+    up to MAX_CARD_WORDS unquoted words before any option or quote. Empty when there is nothing to resolve."""
+    cleaned = clean(text[: MAX_TEXT * 8])
+    try:
+        tokens = _tokens(cleaned)
+    except CommandError:
+        return []
+    if len(cleaned) > MAX_TEXT or not tokens or tokens[0].text.lower() not in CARD_FIRST:
+        return []
+    args = tokens[1:]
+    if args and args[0].quoted:
+        return [args[0].text.strip()]
+    words: list[str] = []
+    for token in args[:MAX_CARD_WORDS]:
+        if token.quoted or token.text.startswith("--"):
+            break
+        words.append(token.text)
+    return words
+
+
+def parse(text: str, *, max_stamps: int = 100, card: CardWords | None = None) -> Command:
+    """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user.
+
+    `card` says which leading words name the card (found with the card list, which this parser never sees).
+    """
     # Slack's escaping (`&amp;`…) makes the raw text longer than what was typed: measure what was typed.
     text = clean(text[: MAX_TEXT * 8])
     if len(text) > MAX_TEXT:
@@ -182,6 +219,8 @@ def parse(text: str, *, max_stamps: int = 100) -> Command:
         args = _tokens(text)[1:]
     except CommandError as exc:
         raise CommandError(exc.message, subcommand=name) from None
+    if card is not None and name in CARD_FIRST and 0 < card.count <= len(args):
+        args = [_Token(card.card, args[card.count - 1].end, quoted=True), *args[card.count:]]
     return parser(name, args, text, max_stamps)
 
 

@@ -30,6 +30,28 @@ class SeveralMembers(LookupProblem):
         self.members = list(members)
 
 
+class SeveralCards(LookupProblem):
+    """More than one card has the name typed: the user picks one of `cards`."""
+
+    def __init__(self, typed: str, cards: Sequence[Card]) -> None:
+        ids = ", ".join(str(card.id) for card in cards)
+        super().__init__(f"Several cards are called `{typed}` (ids {ids}): pick one, or use its id.")
+        self.typed = typed
+        self.cards = list(cards)
+
+
+def match_card(cards: Sequence[Card], ref: str) -> Card | None:
+    """The card whose id, code or name (any case) is `ref`; SeveralCards when more than one has that name."""
+    q = ref.strip()
+    for card in cards:
+        if q == str(card.id) or (card.code and q.lower() == card.code.lower()):
+            return card
+    named = [card for card in cards if card.name and card.name.strip().lower() == q.lower()]
+    if len(named) > 1:
+        raise SeveralCards(ref, named)
+    return named[0] if named else None
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -75,22 +97,10 @@ class Lookup:
     def card(self, ref: str) -> Card:
         """The card whose id, code or exact name (any case) is `ref`."""
         for fresh in (False, True):
-            found = self._match_card(self.cards(fresh=fresh), ref)
+            found = match_card(self.cards(fresh=fresh), ref)
             if found:
                 return found
         raise LookupProblem(f"I can't find a loyalty card `{ref}`. Try `/loyalty cards` to see their names and ids.")
-
-    @staticmethod
-    def _match_card(cards: Sequence[Card], ref: str) -> Card | None:
-        q = ref.strip()
-        for card in cards:
-            if q == str(card.id) or (card.code and q.lower() == card.code.lower()):
-                return card
-        named = [card for card in cards if card.name and card.name.strip().lower() == q.lower()]
-        if len(named) > 1:
-            ids = ", ".join(str(card.id) for card in named)
-            raise LookupProblem(f"Several cards are called `{ref}` (ids {ids}): use the id instead.")
-        return named[0] if named else None
 
     def find_members(self, card: Card, ref: str) -> list[Member]:
         """Every member of the card whose id, code, email or phone is exactly `ref` (voided ones included)."""

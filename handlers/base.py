@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from re import Pattern
 from typing import Any, Literal
 
@@ -16,15 +16,18 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
+from bot import cardnames
 from bot.access import Role
-from bot.commands import CommandError, Help, parse
+from bot.cardnames import CardChoice
+from bot.commands import CardWords, Command, CommandError, Help, card_words, clean, parse
 from bot.coupontools import Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.lookup import SeveralMembers
 from bot.services import Services
 from bot.views import ids
-from bot.views.common import error_modal, loading_modal
+from bot.views.cards import STALE_CHOICE, card_choice_message
+from bot.views.common import Message, error_modal, loading_modal, notice
 from bot.views.forms import FormValues
 from bot.views.help import help_message, usage_message
 from bot.views.member import OUT_OF_DATE
@@ -79,8 +82,16 @@ class Router:
         self.routes[str(listener.id)] = listener
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = str(body.get("text") or "")
+        words = card_words(text)
+        route = self.routes.get(clean(text).partition(" ")[0].lower()) if words else None
+        if route is not None and not words[0].isdigit():
+            # A card named by its code or name needs the card list: resolved in the worker, never in the ack.
+            ack()
+            self._run_typed(Interaction.from_body(body, client, respond, name=str(route.id)), route, text, None)
+            return
         try:
-            command = parse(str(body.get("text") or ""), max_stamps=self.services.settings.loyalty_max_stamps)
+            command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
             return
@@ -93,6 +104,50 @@ class Router:
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
         _defer(self.services, route, interaction, command)
+
+    def on_run(self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+               respond: Respond) -> None:
+        """A "Did you mean…?" or "which card?" button: run the command typed, with the card picked."""
+        ack()
+        typed = ids.parse_typed_command(action.get("value"))
+        route = self.routes.get(clean(typed[2]).partition(" ")[0].lower()) if typed else None
+        if typed is None or route is None:
+            interaction = Interaction.from_body(body, client, respond, name=ids.COMMAND_RUN)
+            self.services.defer(interaction, interaction.reply, notice(STALE_CHOICE))
+            return
+        card_id, count, text = typed
+        self._run_typed(Interaction.from_body(body, client, respond, name=str(route.id)), route, text,
+                        CardWords(count, str(card_id)))
+
+    def _run_typed(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> None:
+        """Resolve the card, parse and run `text` in the worker (after the role check)."""
+
+        def run(services: Services, interaction: Interaction, _value: None) -> None:
+            command = self._resolve(interaction, route, text, card)
+            if command is not None:
+                route.run(services, interaction, command)
+
+        _defer(self.services, replace(route, run=run), interaction, None)
+
+    def _resolve(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> Command | None:
+        """The command `text` means, its card found in the card list; a problem is answered here (None)."""
+        try:
+            if card is None:
+                card = cardnames.resolve(self.services.lookup.cards(), card_words(text))
+            return parse(text, max_stamps=self.services.settings.loyalty_max_stamps, card=card)
+        except CommandError as exc:
+            self._answer(interaction, route, usage_message(exc.subcommand, exc.message), exc.message)
+        except CardChoice as choice:
+            values = [ids.typed_command(option.id, choice.count, text) for option in choice.cards]
+            self._answer(interaction, route, card_choice_message(choice.message, choice.cards, values),
+                         choice.message)
+        return None
+
+    def _answer(self, interaction: Interaction, route: Listener, message: Message, text: str) -> None:
+        interaction.reply(message)
+        if interaction.view_id:
+            self.services.slack.views_update(view_id=interaction.view_id,
+                                             view=error_modal(route.modal_title or "Loyalty", text))
 
 
 def register(app: App, services: Services, router: Router, listeners: Sequence[Listener]) -> None:

@@ -77,7 +77,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _HINTS = (
-    "`<card>` is a card's id, its code, or its exact name in quotes. "
+    "`<card>` is a card's id, its code, or its name (quotes optional). "
     "`<member>` is a member's id, code, email or phone."
 )
 
