@@ -122,6 +122,7 @@ class _Token:
     quoted: bool
 
 
+_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
 _QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -336,6 +337,10 @@ def _push(name: str, args: list[_Token], text: str, _max: int) -> Command:
         message_from = args[2].end
     elif len(args) > 1 and not args[1].quoted and args[1].text.startswith("--"):
         raise CommandError(f"I don't know the option `{_short(args[1].text)}`; try `--to`.", subcommand=name)
+    for token in args:
+        if token.end > message_from and not token.quoted and _OPTION.fullmatch(token.text):
+            raise CommandError(f"`{_short(token.text)}` came after the message: options go before it, "
+                               "and the message comes last.", subcommand=name)
     message = text[message_from:].strip()
     if not message:
         raise CommandError("The message is empty: write what members should receive.", subcommand=name)

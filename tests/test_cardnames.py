@@ -79,4 +79,7 @@ def test_any_words_resolve_to_a_card_or_a_lookup_problem_and_parse_or_refuse_cle
         card = resolve(CARDS, card_words(text)) if card_words(text) else None
         parse(text, card=card)
     except (CommandError, LookupProblem) as exc:
-        assert exc.message
+        message = exc.message
+    else:
+        message = "parsed"
+    assert message

@@ -138,3 +138,20 @@ def test_subcommands_with_any_arguments_parse_or_refuse_cleanly(name: str, words
     else:
         message = "parsed"
     assert message
+
+
+@pytest.mark.parametrize("text", [
+    "push 12 Hi --to ada@example.com",
+    "push 12 --to ada@example.com Hi --at 10:00",
+    "push 12 Free coffee --everyone today",
+    "push 12 Hi --to=ada@example.com",
+])
+def test_an_option_after_the_message_is_refused_never_sent_as_text(text: str) -> None:
+    with pytest.raises(CommandError, match="came after the message") as raised:
+        parse(text)
+    assert raised.value.subcommand == "push"
+
+
+def test_dashes_inside_the_message_stay_part_of_it() -> None:
+    assert parse("push 12 Open today -- all day, 2--4 pm").message == "Open today -- all day, 2--4 pm"
+    assert parse('push 12 Say "--to" to the barista').message == 'Say "--to" to the barista'

@@ -77,6 +77,8 @@ CASES: list[Any] = [
     (f"push {CARD} --to", "/loyalty push <card>", "--to"),
     (f"push {CARD} --to 1,,2 <!channel> free coffee", "/loyalty push <card>", "empty entry"),
     (f"push {CARD} --unknown <!here> hello", "/loyalty push <card>", "--unknown"),
+    (f"push {CARD} Hi --to ada@example.com", "/loyalty push <card>", "came after the message"),
+    (f"push {CARD} --to 1 Hi <!channel> --at 10:00", "/loyalty push <card>", "came after the message"),
     # audit [<card>]
     (f"audit {CARD} extra", "/loyalty audit [<card>]", "didn't expect"),
     # quotes

@@ -49,3 +49,11 @@ def test_a_bad_amount_after_a_named_card_shows_the_stamp_usage(stack: LocalStack
     assert "whole number" in shown
     assert "/loyalty stamp <card> <member> [amount]" in shown
     assert stack.sandbox.find_requests("POST", "/stamps") == []
+
+
+def test_an_option_after_the_message_of_a_named_card_is_refused_and_nothing_is_asked(stack: LocalStack) -> None:
+    shown = render_message(private_reply(stack, "push Coffee Club Hi --to ada@example.com", OPERATOR))
+    assert "came after the message" in shown
+    assert "/loyalty push <card>" in shown
+    assert stack.services.store.audit.latest() == []
+    assert stack.slack.calls("chat.postMessage") == []
