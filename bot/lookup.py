@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -10,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot.coupontools import Card, Member, NotFound
 from bot.coupontools.client import LoyaltyClient
 from bot.errors import UserError
+from bot.phones import e164, looks_like_phone, same_number
 
 MEMBERS_PER_PAGE = 10
 _CARDS_TTL = 30.0
@@ -52,29 +52,23 @@ def match_card(cards: Sequence[Card], ref: str) -> Card | None:
     return named[0] if named else None
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _looks_like_phone(text: str) -> bool:
-    return bool(re.fullmatch(r"\+?[\d\s().-]{6,}", text)) and len(_digits(text)) >= 6
-
-
-def is_exact_match(member: Member, query: str) -> bool:
-    """Whether `query` is this member's id, code, email or phone (phones compared by their digits)."""
+def is_exact_match(member: Member, query: str, region: str | None = None) -> bool:
+    """Whether `query` is this member's id, code, email or phone (any spelling of the number)."""
     q = query.strip()
     if q == str(member.id) or (member.code and q.lower() == member.code.lower()):
         return True
     if member.email and q.lower() == member.email.strip().lower():
         return True
-    return bool(member.phone and _looks_like_phone(q) and _digits(q) == _digits(member.phone))
+    return bool(member.phone and looks_like_phone(q) and same_number(q, member.phone, region))
 
 
 class Lookup:
     """Resolves what users type into cards and members, through the loyalty client."""
 
-    def __init__(self, client: LoyaltyClient, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: LoyaltyClient, *, phone_region: str | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
+        self.phone_region = phone_region
         self._clock = clock
         self._cards: tuple[float, list[Card]] | None = None
         self._lock = threading.Lock()
@@ -112,13 +106,16 @@ class Lookup:
                 found[member.id] = member
             except NotFound:
                 pass
-        keywords = [q]
-        if _looks_like_phone(q) and _digits(q) != q:
-            keywords.append(_digits(q))
+        # One search in the common case: E.164, as this app stores phones. Members created elsewhere may hold
+        # another spelling, which only a search for the spelling typed can find.
+        number = e164(q, self.phone_region) if looks_like_phone(q) else None
+        keywords = list(dict.fromkeys(k for k in (number, q) if k))
         for keyword in keywords:
             for member in self.client.search_members(card.id, keyword, include_voided=True, limit=50):
-                if is_exact_match(member, q):
+                if is_exact_match(member, q, self.phone_region):
                     found.setdefault(member.id, member)
+            if found:
+                break
         return list(found.values())
 
     def member(self, card: Card, ref: str) -> Member:

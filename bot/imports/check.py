@@ -9,7 +9,7 @@ from itertools import compress, count, repeat
 from operator import itemgetter, not_
 
 from bot.imports.csvfile import Row, Table
-from bot.members import IDENTIFYING, LABELS, field_problem
+from bot.members import IDENTIFYING, LABELS, field_problem, stored_phone
 
 KEPT_PROBLEMS = 100
 """Problems kept with their wording; the rest are only counted (the preview shows fewer still)."""
@@ -49,9 +49,12 @@ class Checked:
         names = self.table.fields
         for _line, values, _extra in self.ok:
             if all(values):  # the usual row, every cell filled: built in C
-                yield dict(zip(names, values, strict=True))
+                fields = dict(zip(names, values, strict=True))
             else:
-                yield {name: value for name, value in zip(names, values, strict=True) if value}
+                fields = {name: value for name, value in zip(names, values, strict=True) if value}
+            if "phone" in fields:
+                fields["phone"] = stored_phone(fields["phone"])
+            yield fields
 
 
 def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]:
