@@ -123,6 +123,7 @@ class _Token:
 
 
 _OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -259,7 +260,18 @@ def _card_only(name: str, args: list[_Token], _text: str, _max: int) -> Command:
     return CardRef(name, _ref(args[0], "card", name))
 
 
+def _name_words(args: list[_Token], count: int) -> list[_Token]:
+    """`args` with the unquoted words from index 1 on joined into one member name, when they read as a name
+    (letters only: no id, email, phone, option or quote among them); otherwise `args` unchanged."""
+    words = args[1:count]
+    if len(words) < 2 or not all(not t.quoted and _NAME_WORD.fullmatch(t.text) for t in words):
+        return args
+    joined = _Token(" ".join(t.text for t in words), words[-1].end, quoted=True)
+    return [args[0], joined, *args[count:]]
+
+
 def _member_ref(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    args = _name_words(args, len(args))
     _expect(args, 2, name, ("card", "member"))
     return MemberRef(name, _ref(args[0], "card", name), _ref(args[1], "member", name))
 
@@ -298,6 +310,8 @@ def _members(name: str, args: list[_Token], _text: str, _max: int) -> Command:
 
 
 def _stamp(name: str, args: list[_Token], _text: str, max_stamps: int) -> Command:
+    amount_last = len(args) > 3 and re.fullmatch(r"[+]?\d{1,6}", args[-1].text.strip())
+    args = _name_words(args, len(args) - 1 if amount_last else len(args))
     if len(args) < 2:
         _expect(args, 2, name, ("card", "member"))
     if len(args) > 3:

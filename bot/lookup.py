@@ -62,6 +62,19 @@ def is_exact_match(member: Member, query: str, region: str | None = None) -> boo
     return bool(member.phone and looks_like_phone(q) and same_number(q, member.phone, region))
 
 
+def is_name(text: str) -> bool:
+    """Whether `text` can only be a name: not an id, email or phone."""
+    q = text.strip()
+    return bool(q) and "@" not in q and not q.isdigit() and not looks_like_phone(q)
+
+
+def has_name(member: Member, name: str) -> bool:
+    """Whether `name` is the member's full, first or last name (any case)."""
+    wanted = " ".join(name.split()).casefold()
+    first, last = (member.first_name or "").strip(), (member.last_name or "").strip()
+    return wanted in {" ".join(f"{first} {last}".split()).casefold(), first.casefold(), last.casefold()} - {""}
+
+
 class Lookup:
     """Resolves what users type into cards and members, through the loyalty client."""
 
@@ -97,7 +110,8 @@ class Lookup:
         raise LookupProblem(f"I can't find a loyalty card `{ref}`. Try `/loyalty cards` to see their names and ids.")
 
     def find_members(self, card: Card, ref: str) -> list[Member]:
-        """Every member of the card whose id, code, email or phone is exactly `ref` (voided ones included)."""
+        """Every member of the card whose id, code, email or phone is exactly `ref`, else, for a name, whose
+        name it is (voided ones included); one search, two for a phone stored in another spelling."""
         q = ref.strip()
         found: dict[int, Member] = {}
         if q.isdigit() and len(q) <= _MAX_ID_DIGITS:
@@ -109,13 +123,17 @@ class Lookup:
         # One search in the common case: E.164, as this app stores phones. Members created elsewhere may hold
         # another spelling, which only a search for the spelling typed can find.
         number = e164(q, self.phone_region) if looks_like_phone(q) else None
-        keywords = list(dict.fromkeys(k for k in (number, q) if k))
-        for keyword in keywords:
-            for member in self.client.search_members(card.id, keyword, include_voided=True, limit=50):
+        results: list[Member] = []
+        for keyword in dict.fromkeys(k for k in (number, q) if k):
+            page = self.client.search_members(card.id, keyword, include_voided=True, limit=50)
+            results += page
+            for member in page:
                 if is_exact_match(member, q, self.phone_region):
                     found.setdefault(member.id, member)
             if found:
                 break
+        if not found and is_name(q):
+            found = {member.id: member for member in results if has_name(member, q)}
         return list(found.values())
 
     def member(self, card: Card, ref: str) -> Member:
@@ -123,7 +141,7 @@ class Lookup:
         matches = self.find_members(card, ref)
         if not matches:
             raise LookupProblem(
-                f"No member of {card.display_name} has the id, code, email or phone `{ref}`. "
+                f"No member of {card.display_name} has the id, code, email, phone or name `{ref}`. "
                 f"Search with `/loyalty members {card.id} <words>`."
             )
         if len(matches) > 1:

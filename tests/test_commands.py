@@ -155,3 +155,21 @@ def test_an_option_after_the_message_is_refused_never_sent_as_text(text: str) ->
 def test_dashes_inside_the_message_stay_part_of_it() -> None:
     assert parse("push 12 Open today -- all day, 2--4 pm").message == "Open today -- all day, 2--4 pm"
     assert parse('push 12 Say "--to" to the barista').message == 'Say "--to" to the barista'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("member 12 Ada Lovelace", MemberRef("member", "12", "Ada Lovelace")),
+    ("edit 12 Jean-Luc O'Neil", MemberRef("edit", "12", "Jean-Luc O'Neil")),
+    ("stamp 12 Ada Lovelace", Stamp("12", "Ada Lovelace")),
+    ("stamp 12 Ada Lovelace 3", Stamp("12", "Ada Lovelace", 3)),
+    ('member 12 "Ada Lovelace"', MemberRef("member", "12", "Ada Lovelace")),
+])
+def test_a_member_name_is_the_rest_of_the_line(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["member 12 1 2", "member 12 Ada 2", "void 12 Ada --force", "redeem 12 1 all",
+                                  "member 12 ada@example.com Ada"])
+def test_words_that_are_not_all_a_name_are_still_refused(text: str) -> None:
+    with pytest.raises(CommandError, match="didn't expect"):
+        parse(text)
