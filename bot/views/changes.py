@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -91,8 +92,10 @@ def stamp_result_message(card: Card, before: Member, after: Member, amount: int,
     lines = [f":white_check_mark: Added {plural(amount, 'stamp')} to {_who(card, after)}: now *{count}*."]
     earned = earned_rewards(before, after, now)
     if earned:
-        names = ", ".join(f"*{inline(_reward_name(reward), REWARD_NAME)}*" for reward in earned[:10])
-        more = f" and {len(earned) - 10} more" if len(earned) > 10 else ""
+        counted = Counter(_reward_name(reward) for reward in earned)
+        names = ", ".join(f"*{inline(name, REWARD_NAME)}*" + (f" ×{times}" if times > 1 else "")
+                          for name, times in list(counted.items())[:10])
+        more = f" and {len(counted) - 10} more" if len(counted) > 10 else ""
         lines.append(f":tada: Reward earned: {names}{more}.")
     text = "\n".join(lines)
     buttons = _member_buttons(card, after, again=True, redeem=bool(earned))
