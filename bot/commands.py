@@ -33,6 +33,8 @@ class CommandError(UserError):
 class Help:
     unknown: str | None = None
     suggestion: str | None = None
+    topic: str | None = None
+    """`help <subcommand>`: that subcommand alone."""
     name: str = "help"
 
 
@@ -212,10 +214,13 @@ def parse(text: str, *, max_stamps: int = 100, card: CardWords | None = None) ->
     head, _, _rest = text.partition(" ")
     name = head.lower()
     if name == "help":
-        return Help()
+        topic = _rest.strip().lower()
+        if topic in SUBCOMMANDS and topic != "help":
+            return Help(topic=topic)
+        suggestion = _suggest(topic) if topic else None
+        return Help(unknown=_short(topic), suggestion=suggestion) if suggestion else Help()
     if name not in SUBCOMMANDS:
-        suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
-        return Help(unknown=_short(head), suggestion=suggestion[0] if suggestion else None)
+        return Help(unknown=_short(head), suggestion=_suggest(name))
     parser = _PARSERS[name]
     try:
         args = _tokens(text)[1:]
@@ -224,6 +229,11 @@ def parse(text: str, *, max_stamps: int = 100, card: CardWords | None = None) ->
     if card is not None and name in CARD_FIRST and 0 < card.count <= len(args):
         args = [_Token(card.card, args[card.count - 1].end, quoted=True), *args[card.count:]]
     return parser(name, args, text, max_stamps)
+
+
+def _suggest(name: str) -> str | None:
+    close = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -29,7 +29,7 @@ from bot.views import ids
 from bot.views.cards import STALE_CHOICE, card_choice_message
 from bot.views.common import Message, error_modal, loading_modal, notice
 from bot.views.forms import FormValues
-from bot.views.help import help_message, usage_message
+from bot.views.help import help_message, topic_message, usage_message
 from bot.views.member import OUT_OF_DATE
 from bot.views.members import member_choices_message, several_members_text
 
@@ -97,9 +97,12 @@ class Router:
             return
         route = self.routes.get(command.name)
         if isinstance(command, Help) or route is None:
-            unknown = command.unknown if isinstance(command, Help) else None
-            suggestion = command.suggestion if isinstance(command, Help) else None
-            ack(response_type="ephemeral", **help_message(unknown=unknown, suggestion=suggestion).to_dict())
+            shown = command if isinstance(command, Help) else Help()
+            if shown.topic is not None:
+                ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())
+                return
+            ack(response_type="ephemeral",
+                **help_message(unknown=shown.unknown, suggestion=shown.suggestion).to_dict())
             return
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)

@@ -39,7 +39,7 @@ def show_member(services: Services, interaction: Interaction, command: MemberRef
     card = services.lookup.card(command.card)
     member = pick_member(services, interaction, card, command.member, TITLE)
     if member is not None:
-        interaction.reply(member_message(card, member))
+        interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
 
 
 def page_members(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
@@ -60,7 +60,7 @@ def list_card_members(services: Services, interaction: Interaction, action: dict
 
 def open_member(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     card, member = clicked_member(services, action)
-    interaction.reply(member_message(card, member))
+    interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
 
 
 def open_lookup(services: Services, interaction: Interaction, _shortcut: dict[str, Any]) -> None:

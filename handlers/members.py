@@ -97,7 +97,7 @@ def save_member(services: Services, interaction: Interaction, submitted: Submitt
     services.slack.views_update(view_id=interaction.view_id,
                                 view=member_saved_modal(card, member, changed=changed))
     try:
-        interaction.reply(member_message(card, member))
+        interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
     except SlackApiError as exc:
         # The modal already shows the member; the extra card in the conversation is a convenience.
         log.warning("could not post the saved member's card: %s", exc.response.get("error"))

@@ -173,3 +173,9 @@ def test_a_member_name_is_the_rest_of_the_line(text: str, expected: object) -> N
 def test_words_that_are_not_all_a_name_are_still_refused(text: str) -> None:
     with pytest.raises(CommandError, match="didn't expect"):
         parse(text)
+
+
+def test_help_with_a_subcommand_is_about_that_subcommand() -> None:
+    assert parse("help stamp") == Help(topic="stamp")
+    assert parse("help STAMP") == Help(topic="stamp")
+    assert parse("help stmap") == Help(unknown="stmap", suggestion="stamp")

@@ -134,8 +134,9 @@ def redeem_modal(card: Card, member: Member, *, warning: str | None = None, now:
         return modal(REDEEM_TITLE, blocks, callback_id=ids.REDEEM_VIEW, private_metadata=_ref(card, member))
     options = [_reward_option(reward) for reward in available[:SELECT_OPTIONS]]
     if len(options) <= CHECKBOX_OPTIONS:
+        # A single reward is ticked already: at the till, redeeming it is one click.
         element: CheckboxesElement | StaticMultiSelectElement = CheckboxesElement(
-            action_id=ids.REDEEM_INPUT, options=options)
+            action_id=ids.REDEEM_INPUT, options=options, initial_options=options if len(options) == 1 else None)
     else:
         element = StaticMultiSelectElement(
             action_id=ids.REDEEM_INPUT, options=options, placeholder=plain("Choose rewards", OPTION_TEXT))

@@ -70,6 +70,20 @@ USAGES: dict[str, Usage] = {
     "audit": Usage("audit [<card>]", 'audit "Coffee Club"', "Shows the latest recorded changes."),
 }
 
+WHO: dict[str, str] = {
+    "help": "everyone", "cards": "viewers", "members": "viewers", "member": "viewers",
+    "copy": "operators", "add": "operators", "import": "operators", "edit": "operators", "stamp": "operators",
+    "redeem": "operators", "push": "operators ask, a second admin approves a push to everyone",
+    "void": "admins", "delete": "admins", "audit": "admins",
+}
+"""Who may run each subcommand, in words (roles are granted in LOYALTY_VIEWERS, _OPERATORS and _ADMINS)."""
+
+MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "member": ("member Coffee Club Ada Lovelace", 'member 481516 "+32 2 555 01 01"'),
+    "stamp": ("stamp Coffee Club ada@example.com", "stamp Coffee Club +32 2 555 01 01 2"),
+    "members": ("members coffee club ada",),
+}
+
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Look up", ("cards", "members", "member")),
     ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
@@ -105,6 +119,23 @@ def help_message(*, unknown: str | None = None, suggestion: str | None = None) -
     blocks.append(context(escape(_HINTS), f"Answers about members are only shown to you. {_command('help')}"))
     intro = f"I don't know {escape(unknown)}." if unknown is not None else ""
     return Message(text=fallback(f"{intro} How to use {COMMAND}: {COMMAND} help"), blocks=blocks)
+
+
+def topic_message(subcommand: str) -> Message:
+    """`help <subcommand>`: its usage, examples and who may run it."""
+    usage = USAGES[subcommand]
+    examples = "\n".join(f"• {_command(example)}" for example in (usage.example, *MORE_EXAMPLES.get(subcommand, ())))
+    lines = (
+        f"*Usage:* {_command(usage.usage)}",
+        usage.description,
+        f"*Examples:*\n{examples}",
+        f"*Who:* {WHO[subcommand]}. An admin grants roles in the app's settings.",
+    )
+    return Message(
+        text=fallback(f"Usage: {escape(COMMAND)} {escape(usage.usage)}"),
+        blocks=[header(f"{COMMAND} {subcommand}"), section("\n\n".join(lines)), context(escape(_HINTS),
+                f"All commands: {_command('help')}")],
+    )
 
 
 def usage_message(subcommand: str | None, problem: str) -> Message:
