@@ -7,7 +7,7 @@ from typing import Any
 from bot.access import Role
 from bot.commands import MemberRef, Members
 from bot.interaction import Interaction
-from bot.lookup import LookupProblem, SeveralMembers
+from bot.lookup import MEMBERS_PER_PAGE, LookupProblem, SeveralMembers
 from bot.services import Services
 from bot.views import ids
 from bot.views.cards import cards_message
@@ -32,7 +32,8 @@ def _show_page(services: Services, interaction: Interaction, state: PageState, *
     card = services.lookup.card(str(state.card_id))
     members, has_next = services.lookup.search(card, state.query, include_voided=state.include_voided,
                                                page=state.page)
-    interaction.reply(members_page_message(card, members, state, has_next=has_next), replace=replace)
+    interaction.reply(members_page_message(card, members, state, has_next=has_next, per_page=MEMBERS_PER_PAGE),
+                      replace=replace)
 
 
 def show_member(services: Services, interaction: Interaction, command: MemberRef) -> None:
