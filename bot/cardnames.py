@@ -22,9 +22,9 @@ class CardChoice(LookupProblem):
         self.count = count
 
 
-def resolve(cards: Sequence[Card], words: Sequence[str]) -> CardWords:
-    """The longest run of `words` that names a card; CardChoice when that name is shared or for a near miss,
-    LookupProblem when nothing comes close."""
+def resolve(cards: Sequence[Card], words: Sequence[str], default: int | None = None) -> CardWords:
+    """The longest run of `words` that names a card; CardChoice when that name is shared or for a near miss;
+    else the channel's `default` card, put first (count 0); LookupProblem when there is none."""
     for count in range(len(words), 0, -1):
         try:
             card = match_card(cards, " ".join(words[:count]))
@@ -37,6 +37,8 @@ def resolve(cards: Sequence[Card], words: Sequence[str]) -> CardWords:
         count, card = near
         typed = " ".join(words[:count])
         raise CardChoice(f"I can't find a loyalty card `{typed}`. Did you mean *{card.display_name}*?", [card], count)
+    if default is not None:
+        return CardWords(0, str(default))
     raise LookupProblem(
         f"I can't find a loyalty card `{words[0] if words else ''}`. "
         "Try `/loyalty cards` to see their names and ids."

@@ -17,7 +17,7 @@ MAX_RECIPIENTS = 1000
 
 SUBCOMMANDS: tuple[str, ...] = (
     "help", "cards", "copy", "members", "member", "add", "import", "edit",
-    "stamp", "redeem", "void", "delete", "push", "audit",
+    "stamp", "redeem", "void", "delete", "push", "audit", "use",
 )
 
 
@@ -101,17 +101,29 @@ class Audit:
     name: str = "audit"
 
 
-Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit
+@dataclass(frozen=True)
+class Use:
+    """`use` alone shows the channel's default card, `use <card>` sets it, `use --clear` removes it."""
+
+    card: str | None = None
+    clear: bool = False
+    name: str = "use"
+
+
+Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit | Use
 
 CARD_FIRST: frozenset[str] = frozenset(SUBCOMMANDS) - {"help", "cards"}
 """Subcommands whose first argument is a card."""
+DEFAULTABLE: frozenset[str] = CARD_FIRST - {"use", "audit"}
+"""Subcommands whose card may be left out in a channel with a default card (`use`)."""
 MAX_CARD_WORDS = 8
 """The longest run of unquoted words tried as a card name."""
 
 
 @dataclass(frozen=True)
 class CardWords:
-    """How many leading arguments name the card (a quoted name counts as one), and the card they stand for."""
+    """How many leading arguments name the card (a quoted name counts as one; 0: none, the card is the
+    channel's default and goes first), and the card they stand for."""
 
     count: int
     card: str
@@ -223,11 +235,13 @@ def parse(text: str, *, max_stamps: int = 100, card: CardWords | None = None) ->
         return Help(unknown=_short(head), suggestion=_suggest(name))
     parser = _PARSERS[name]
     try:
-        args = _tokens(text)[1:]
+        tokens = _tokens(text)
     except CommandError as exc:
         raise CommandError(exc.message, subcommand=name) from None
-    if card is not None and name in CARD_FIRST and 0 < card.count <= len(args):
-        args = [_Token(card.card, args[card.count - 1].end, quoted=True), *args[card.count:]]
+    args = tokens[1:]
+    if card is not None and name in CARD_FIRST and 0 <= card.count <= len(args):
+        end = args[card.count - 1].end if card.count else tokens[0].end
+        args = [_Token(card.card, end, quoted=True), *args[card.count:]]
     return parser(name, args, text, max_stamps)
 
 
@@ -377,7 +391,16 @@ def _audit(name: str, args: list[_Token], _text: str, _max: int) -> Command:
     return Audit(_ref(args[0], "card", name) if args else None)
 
 
+def _use(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    if len(args) == 1 and not args[0].quoted and args[0].text.lower() == "--clear":
+        return Use(clear=True)
+    if len(args) > 1:
+        _expect(args, 1, name, ("card",))
+    return Use(_ref(args[0], "card", name) if args else None)
+
+
 _PARSERS = {
+    "use": _use,
     "cards": _cards,
     "copy": _copy,
     "members": _members,

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.views import ids
-from handlers import audit, base, cards, errors, guarded, home, imports, lookups, members, pushes, stamps
+from handlers import audit, base, cards, channels, errors, guarded, home, imports, lookups, members, pushes, stamps
 from handlers.base import Router
 
 
@@ -17,6 +17,6 @@ def register(app: App, services: Services) -> None:
     # after ~27 action and view listeners cost about twice the dispatch CPU).
     app.command("/loyalty")(router.on_command)
     app.action(ids.COMMAND_RUN)(router.on_run)
-    for module in (lookups, guarded, pushes, audit, members, stamps, cards, imports, home):
+    for module in (lookups, guarded, pushes, audit, members, stamps, cards, imports, home, channels):
         base.register(app, services, router, module.LISTENERS)
     errors.register(app)

@@ -19,7 +19,18 @@ from slack_sdk.models.views import View
 from bot import cardnames
 from bot.access import Role
 from bot.cardnames import CardChoice
-from bot.commands import CardWords, Command, CommandError, Help, card_words, clean, parse
+from bot.commands import (
+    CARD_FIRST,
+    DEFAULTABLE,
+    MAX_TEXT,
+    CardWords,
+    Command,
+    CommandError,
+    Help,
+    card_words,
+    clean,
+    parse,
+)
 from bot.coupontools import Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
@@ -83,13 +94,17 @@ class Router:
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         text = str(body.get("text") or "")
-        words = card_words(text)
-        route = self.routes.get(clean(text).partition(" ")[0].lower()) if words else None
-        if route is not None and not words[0].isdigit():
-            # A card named by its code or name needs the card list: resolved in the worker, never in the ack.
-            ack()
-            self._run_typed(Interaction.from_body(body, client, respond, name=str(route.id)), route, text, None)
-            return
+        name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
+        route = self.routes.get(name) if name in CARD_FIRST else None
+        if route is not None:
+            words = card_words(text)
+            named = bool(words) and not words[0].isdigit()
+            if named or (name in DEFAULTABLE and self._channel_default(body.get("channel_id")) is not None):
+                # The card list (and the channel's default card) decide which words are the card: in the
+                # worker, never in the ack.
+                ack()
+                self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+                return
         try:
             command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
@@ -101,8 +116,10 @@ class Router:
             if shown.topic is not None:
                 ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())
                 return
-            ack(response_type="ephemeral",
-                **help_message(unknown=shown.unknown, suggestion=shown.suggestion).to_dict())
+            default = self._channel_default(body.get("channel_id"))
+            ack(response_type="ephemeral", **help_message(
+                unknown=shown.unknown, suggestion=shown.suggestion, default_card=default[1] if default else None,
+            ).to_dict())
             return
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
@@ -136,7 +153,7 @@ class Router:
         """The command `text` means, its card found in the card list; a problem is answered here (None)."""
         try:
             if card is None:
-                card = cardnames.resolve(self.services.lookup.cards(), card_words(text))
+                card = self._card_words(interaction, text)
             return parse(text, max_stamps=self.services.settings.loyalty_max_stamps, card=card)
         except CommandError as exc:
             self._answer(interaction, route, usage_message(exc.subcommand, exc.message), exc.message)
@@ -145,6 +162,19 @@ class Router:
             self._answer(interaction, route, card_choice_message(choice.message, choice.cards, values),
                          choice.message)
         return None
+
+    def _card_words(self, interaction: Interaction, text: str) -> CardWords | None:
+        """Which words of `text` name its card, or that the channel's default card stands in for none."""
+        words = card_words(text)
+        name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
+        default = self._channel_default(interaction.channel_id) if name in DEFAULTABLE else None
+        if not words and default is None:
+            return None
+        return cardnames.resolve(self.services.lookup.cards(), words, default[0] if default else None)
+
+    def _channel_default(self, channel_id: object) -> tuple[int, str] | None:
+        """The channel's default card (`use`): id and name."""
+        return self.services.store.defaults.get(channel_id) if isinstance(channel_id, str) and channel_id else None
 
     def _answer(self, interaction: Interaction, route: Listener, message: Message, text: str) -> None:
         interaction.reply(message)

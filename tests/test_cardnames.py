@@ -83,3 +83,15 @@ def test_any_words_resolve_to_a_card_or_a_lookup_problem_and_parse_or_refuse_cle
     else:
         message = "parsed"
     assert message
+
+
+def test_with_a_channel_default_words_that_are_no_card_are_the_member() -> None:
+    assert resolved_default("stamp ada@example.com") == Stamp("12", "ada@example.com")
+    assert resolved_default("stamp 2 3") == Stamp("12", "2", 3)
+    assert resolved_default("stamp VIP 2") == Stamp("14", "2")
+    with pytest.raises(CardChoice):  # a near miss of a card name is still asked about
+        resolved_default("stamp Cofee Club 2")
+
+
+def resolved_default(text: str) -> object:
+    return parse(text, card=resolve(CARDS, card_words(text), default=12))

@@ -82,3 +82,24 @@ def card_choice_message(problem: str, cards: Sequence[Card], values: Sequence[st
         label = f"*{inline(card.display_name, 500)}* · id {card.id}"
         blocks.append(section(label, accessory=button("Use this card", ids.COMMAND_RUN, value) if value else None))
     return Message(text=fallback(escape(problem)), blocks=blocks)
+
+
+def default_card_notice(card_name: str | None, *, changed: bool = False) -> Message:
+    """`use`: the channel's default card (just set, when `changed`), or that it has none."""
+    if card_name is None:
+        return notice("This channel has no default card: commands here name their card. "
+                      "Set one with `/loyalty use <card>`.", emoji="pushpin")
+    lead = "Done: this channel's default card is now" if changed else "This channel's default card is"
+    return notice(f"{lead} *{card_name}*. Commands here may leave the card out, like "
+                  "`/loyalty stamp ada@example.com`. Remove it with `/loyalty use --clear`.", emoji="pushpin")
+
+
+def default_cleared_notice(had: bool) -> Message:
+    """`use --clear`: whether there was a default to remove."""
+    if had:
+        return notice("Done: this channel has no default card any more; commands here name their card again.",
+                      emoji="pushpin")
+    return notice("This channel had no default card: nothing to clear.", emoji="pushpin")
+
+
+NO_CHANNEL = "A default card belongs to a channel: type `/loyalty use` in the channel it is for."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, section
+from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, inline, section
 
 COMMAND = "/loyalty"
 
@@ -68,13 +68,18 @@ USAGES: dict[str, Usage] = {
         "Deletes a member, after you confirm with a button.",
     ),
     "audit": Usage("audit [<card>]", 'audit "Coffee Club"', "Shows the latest recorded changes."),
+    "use": Usage(
+        "use [<card>|--clear]",
+        "use Coffee Club",
+        "Makes a card this channel's default, so commands here may leave it out; alone, shows it.",
+    ),
 }
 
 WHO: dict[str, str] = {
     "help": "everyone", "cards": "viewers", "members": "viewers", "member": "viewers",
     "copy": "operators", "add": "operators", "import": "operators", "edit": "operators", "stamp": "operators",
     "redeem": "operators", "push": "operators ask, a second admin approves a push to everyone",
-    "void": "admins", "delete": "admins", "audit": "admins",
+    "void": "admins", "delete": "admins", "audit": "admins", "use": "operators",
 }
 """Who may run each subcommand, in words (roles are granted in LOYALTY_VIEWERS, _OPERATORS and _ADMINS)."""
 
@@ -88,6 +93,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Look up", ("cards", "members", "member")),
     ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
     ("Admin", ("void", "delete", "audit")),
+    ("This channel", ("use",)),
 )
 
 _HINTS = (
@@ -105,8 +111,10 @@ def _entry(name: str) -> str:
     return f"{_command(usage.usage)}\n{usage.description} For example: {_command(usage.example)}"
 
 
-def help_message(*, unknown: str | None = None, suggestion: str | None = None) -> Message:
-    """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood."""
+def help_message(*, unknown: str | None = None, suggestion: str | None = None,
+                 default_card: str | None = None) -> Message:
+    """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood,
+    and names the channel's default card when it has one."""
     blocks = []
     if unknown is not None:
         line = f":thinking_face: I don't know {code(unknown, 60)}."
@@ -114,6 +122,10 @@ def help_message(*, unknown: str | None = None, suggestion: str | None = None) -
             line += f" Did you mean {code(suggestion)}?\n{_entry(suggestion)}"
         blocks.append(section(line))
     blocks.append(header(f"How to use {COMMAND}"))
+    if default_card is not None:
+        card = inline(default_card, 200)
+        blocks.append(section(f":pushpin: In this channel `<card>` may be left out: it is *{card}* "
+                              f"(set with {_command('use <card>')}, removed with {_command('use --clear')})."))
     for title, names in GROUPS:
         blocks.append(section(f"*{title}*\n\n" + "\n\n".join(_entry(name) for name in names)))
     blocks.append(context(escape(_HINTS), f"Answers about members are only shown to you. {_command('help')}"))
