@@ -196,6 +196,13 @@ def default_copy_name(card: Card) -> str:
     return f"Copy of {card.display_name}"[:50].strip()
 
 
+def name_taken_text(name: str, card: Card) -> str:
+    """Why a copy was refused: the name belongs to another card (nothing was copied)."""
+    return (f"A card called {name.strip()} already exists ({card.display_name}, id {card.id}), and two cards "
+            "with one name would make commands ambiguous. Nothing was copied: give the copy another name, "
+            "like `/loyalty copy <card> <new name>`.")
+
+
 def copy_result_message(original: Card, copy: Card) -> Message:
     """The new card: id, code and name, and how to use it."""
     text = (f":white_check_mark: Copied {code(original.display_name)} to a new card "
