@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cardnames import CardChoice, resolve
-from bot.commands import SUBCOMMANDS, CardWords, CommandError, MemberRef, Stamp, card_words, parse
+from bot.commands import DEFAULTABLE, SUBCOMMANDS, CardWords, CommandError, MemberRef, Stamp, card_words, parse
 from bot.coupontools import Card
 from bot.lookup import LookupProblem
 
@@ -95,3 +95,18 @@ def test_with_a_channel_default_words_that_are_no_card_are_the_member() -> None:
 
 def resolved_default(text: str) -> object:
     return parse(text, card=resolve(CARDS, card_words(text), default=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(DEFAULTABLE)), st.lists(st.one_of(
+    st.text(min_size=1, max_size=20), st.sampled_from(["Coffee Club", "cofee", "VIP", "--voided", "7", "'"]),
+), max_size=5))
+def test_with_a_default_card_any_words_parse_or_refuse_cleanly(name: str, words: list[str]) -> None:
+    text = " ".join([name, *words])
+    try:
+        parse(text, card=resolve(CARDS, card_words(text), default=12))
+    except (CommandError, LookupProblem) as exc:
+        message = exc.message
+    else:
+        message = "parsed"
+    assert message

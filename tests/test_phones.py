@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import members as rules
 from bot.config import Settings
 from bot.coupontools import Member
 from bot.lookup import is_exact_match
@@ -43,3 +44,12 @@ def test_the_phone_region_setting_is_checked() -> None:
     assert Settings(loyalty_phone_region="").loyalty_phone_region is None
     with pytest.raises(ValueError, match="region"):
         Settings(loyalty_phone_region="Belgium")
+
+
+@given(st.text(max_size=40))
+def test_any_phone_typed_in_a_form_is_refused_in_words_or_stored_as_typed_or_e164(text: str) -> None:
+    value = text.strip()
+    problem = rules.field_problem("phone", value) if value else None
+    stored = rules.stored_phone(value)
+    assert problem is None or problem.strip()
+    assert stored in (value, e164(value))
