@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.errors import UserError
+from bot.phones import is_valid
 
 MAX_TEXT = 4000
 """Slack caps slash-command text at 4,000 characters; anything longer is refused rather than cut."""
@@ -285,13 +286,16 @@ def _card_only(name: str, args: list[_Token], _text: str, _max: int) -> Command:
 
 
 def _name_words(args: list[_Token], count: int) -> list[_Token]:
-    """`args` with the unquoted words from index 1 on joined into one member name, when they read as a name
-    (letters only: no id, email, phone, option or quote among them); otherwise `args` unchanged."""
+    """`args` with the unquoted words from index 1 to `count` joined into one member, when together they read
+    as a name (letters only: no id, email, option or quote among them) or as a phone number spelt with
+    spaces; otherwise `args` unchanged."""
     words = args[1:count]
-    if len(words) < 2 or not all(not t.quoted and _NAME_WORD.fullmatch(t.text) for t in words):
+    if len(words) < 2 or any(t.quoted for t in words):
         return args
-    joined = _Token(" ".join(t.text for t in words), words[-1].end, quoted=True)
-    return [args[0], joined, *args[count:]]
+    text = " ".join(t.text for t in words)
+    if not (all(_NAME_WORD.fullmatch(t.text) for t in words) or is_valid(text)):
+        return args
+    return [args[0], _Token(text, words[-1].end, quoted=True), *args[count:]]
 
 
 def _member_ref(name: str, args: list[_Token], _text: str, _max: int) -> Command:
@@ -334,8 +338,10 @@ def _members(name: str, args: list[_Token], _text: str, _max: int) -> Command:
 
 
 def _stamp(name: str, args: list[_Token], _text: str, max_stamps: int) -> Command:
-    amount_last = len(args) > 3 and re.fullmatch(r"[+]?\d{1,6}", args[-1].text.strip())
-    args = _name_words(args, len(args) - 1 if amount_last else len(args))
+    joined = _name_words(args, len(args))
+    if joined is args and len(args) > 3 and re.fullmatch(r"[+]?\d{1,6}", args[-1].text.strip()):
+        joined = _name_words(args, len(args) - 1)  # the last word is the amount
+    args = joined
     if len(args) < 2:
         _expect(args, 2, name, ("card", "member"))
     if len(args) > 3:

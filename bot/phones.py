@@ -46,3 +46,10 @@ def same_number(a: str, b: str, region: str | None = None) -> bool:
     if first and second:
         return first == second
     return bool(digits(a)) and digits(a) == digits(b)
+
+
+def is_valid(text: str) -> bool:
+    """Whether `text` is an international number that exists in its country's numbering plan (stricter than
+    `e164`'s "possible": it tells `+32 2 555 01 01` from the same digits with a stamp amount after them)."""
+    number = e164(text)
+    return number is not None and phonenumbers.is_valid_number(phonenumbers.parse(number))

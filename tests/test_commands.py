@@ -179,3 +179,14 @@ def test_help_with_a_subcommand_is_about_that_subcommand() -> None:
     assert parse("help stamp") == Help(topic="stamp")
     assert parse("help STAMP") == Help(topic="stamp")
     assert parse("help stmap") == Help(unknown="stmap", suggestion="stamp")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("member 12 +32 2 555 01 01", MemberRef("member", "12", "+32 2 555 01 01")),
+    ("stamp 12 +32 2 555 01 01", Stamp("12", "+32 2 555 01 01")),
+    ("stamp 12 +32 2 555 01 01 3", Stamp("12", "+32 2 555 01 01", 3)),
+    ("stamp 12 +32 470 12 34 56", Stamp("12", "+32 470 12 34 56")),
+    ("void 12 0032 2 555 01 01", MemberRef("void", "12", "0032 2 555 01 01")),
+])
+def test_a_phone_spelt_with_spaces_needs_no_quotes(text: str, expected: object) -> None:
+    assert parse(text) == expected
