@@ -99,7 +99,7 @@ class Router:
         if route is not None:
             words = card_words(text)
             named = bool(words) and not words[0].isdigit()
-            if named or (name in DEFAULTABLE and self._channel_default(body.get("channel_id")) is not None):
+            if named or (name in DEFAULTABLE and self._default_in_ack(body.get("channel_id")) is not None):
                 # The card list (and the channel's default card) decide which words are the card: in the
                 # worker, never in the ack.
                 ack()
@@ -116,7 +116,7 @@ class Router:
             if shown.topic is not None:
                 ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())
                 return
-            default = self._channel_default(body.get("channel_id"))
+            default = self._default_in_ack(body.get("channel_id"))
             ack(response_type="ephemeral", **help_message(
                 unknown=shown.unknown, suggestion=shown.suggestion, default_card=default[1] if default else None,
             ).to_dict())
@@ -171,6 +171,10 @@ class Router:
         if not words and default is None:
             return None
         return cardnames.resolve(self.services.lookup.cards(), words, default[0] if default else None)
+
+    def _default_in_ack(self, channel_id: object) -> tuple[int, str] | None:
+        """The channel's default card, read in the ack only while the database answers (never waits on it)."""
+        return self._channel_default(channel_id) if self.services.healthy() else None
 
     def _channel_default(self, channel_id: object) -> tuple[int, str] | None:
         """The channel's default card (`use`): id and name."""
