@@ -15,7 +15,9 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
         return
     role = services.access.role_of(interaction.user_id)
     cards = services.lookup.cards() if role else []
-    interaction.client.views_publish(user_id=interaction.user_id, view=home_view(cards, role=role.label))
+    defaults = services.store.defaults.all() if role else []
+    interaction.client.views_publish(user_id=interaction.user_id,
+                                     view=home_view(cards, role=role.label, defaults=defaults))
 
 
 LISTENERS = [

@@ -23,6 +23,13 @@ class ChannelDefaults:
             row = connection.execute(select(*columns).where(channel_defaults.c.channel_id == channel_id)).first()
         return (int(row[0]), str(row[1])) if row else None
 
+    def all(self, limit: int = 20) -> list[tuple[str, str]]:
+        """Channels with a default card and its name, at most `limit`, by channel id."""
+        columns = (channel_defaults.c.channel_id, channel_defaults.c.card_name)
+        with self._db.read() as connection:
+            rows = connection.execute(select(*columns).order_by(channel_defaults.c.channel_id).limit(limit))
+            return [(str(channel), str(name)) for channel, name in rows]
+
     def set(self, channel_id: str, card_id: int, card_name: str, *, by: str) -> None:
         """Make `card_id` the channel's default, replacing any other."""
         dialect = postgresql if self._db.dialect == "postgresql" else sqlite

@@ -8,8 +8,9 @@ from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
 from bot.coupontools.models import Card
+from bot.views.approvals import channel_link
 from bot.views.cards import NO_CARDS, card_blocks
-from bot.views.common import VIEW_BLOCKS, code, escape, header, section
+from bot.views.common import VIEW_BLOCKS, code, escape, header, inline, section
 from bot.views.help import COMMAND, USAGES
 
 ROLES: dict[str, str] = {
@@ -31,8 +32,9 @@ _ABOUT = (
 )
 
 
-def home_view(cards: Sequence[Card], *, role: str) -> View:
-    """The Home tab; an unknown `role` counts as no access, and then no cards are listed."""
+def home_view(cards: Sequence[Card], *, role: str, defaults: Sequence[tuple[str, str]] = ()) -> View:
+    """The Home tab; an unknown `role` counts as no access, and then no cards are listed. `defaults`: the
+    channels with a default card (`use`), and its name."""
     known = role if role in ROLES else "no access"
     names = LOOKUP_EXAMPLES + (CHANGE_EXAMPLES if known in ("operator", "admin") else ()) + ("help",)
     examples = "\n".join(f"• {code(f'{COMMAND} {USAGES[name].example}')}" for name in names)
@@ -44,5 +46,8 @@ def home_view(cards: Sequence[Card], *, role: str) -> View:
     ]
     if known != "no access":
         blocks += [DividerBlock(), header(f"Loyalty cards ({len(cards)})")]
+        if defaults:
+            lines = "\n".join(f"• {channel_link(channel)}: *{inline(name, 200)}*" for channel, name in defaults)
+            blocks.append(section(f"*Default cards* (commands there may leave the card out):\n{lines}"))
         blocks += card_blocks(cards, VIEW_BLOCKS - len(blocks)) if cards else [section(escape(NO_CARDS))]
     return View(type="home", blocks=blocks)

@@ -47,3 +47,11 @@ def test_use_clear_removes_the_default(stack: LocalStack) -> None:
 def test_viewers_cannot_set_a_default(stack: LocalStack) -> None:
     assert "Not allowed" in ask(stack, "use Coffee Club", user=VIEWER)
     assert stack.services.store.defaults.get("C0GENERAL") is None
+
+
+def test_home_lists_the_channels_with_a_default_card(stack: LocalStack) -> None:
+    ask(stack, "use Coffee Club")
+    stack.driver.app_home_opened(user=VIEWER)
+    home = stack.slack.wait_for_home(VIEWER)
+    assert "Default cards" in str(home.blocks)
+    assert "C0GENERAL" in str(home.blocks)

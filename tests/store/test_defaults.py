@@ -20,3 +20,9 @@ def test_a_default_set_by_one_process_is_seen_by_another(store: Store, database_
     store.defaults.set("C1", 481516, "Coffee Club", by="U1")
     with Store.connect(database_url) as other:
         assert other.defaults.get("C1") == (481516, "Coffee Club")
+
+
+def test_all_lists_the_channels_with_a_default(store: Store) -> None:
+    store.defaults.set("C2", 481517, "VIP", by="U1")
+    store.defaults.set("C1", 481516, "Coffee Club", by="U1")
+    assert store.defaults.all() == [("C1", "Coffee Club"), ("C2", "VIP")]
