@@ -48,7 +48,7 @@ def build_services(
         settings=settings,
         slack=slack,
         loyalty=loyalty,
-        lookup=Lookup(loyalty),
+        lookup=Lookup(loyalty, phone_region=settings.loyalty_phone_region),
         access=Access(settings, slack),
         store=store,
         changes=Changes(store),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.errors import UserError
+from bot.phones import is_valid
 
 MAX_TEXT = 4000
 """Slack caps slash-command text at 4,000 characters; anything longer is refused rather than cut."""
@@ -17,7 +18,7 @@ MAX_RECIPIENTS = 1000
 
 SUBCOMMANDS: tuple[str, ...] = (
     "help", "cards", "copy", "members", "member", "add", "import", "edit",
-    "stamp", "redeem", "void", "delete", "push", "audit", "stats", "history", "export",
+    "stamp", "redeem", "void", "delete", "push", "audit", "stats", "history", "export", "use",
 )
 STATS_DAYS = 30
 """The period `stats` covers when no `--days` is given."""
@@ -36,6 +37,8 @@ class CommandError(UserError):
 class Help:
     unknown: str | None = None
     suggestion: str | None = None
+    topic: str | None = None
+    """`help <subcommand>`: that subcommand alone."""
     name: str = "help"
 
 
@@ -116,7 +119,33 @@ class Export:
     name: str = "export"
 
 
-Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit | Stats | Export
+
+@dataclass(frozen=True)
+class Use:
+    """`use` alone shows the channel's default card, `use <card>` sets it, `use --clear` removes it."""
+
+    card: str | None = None
+    clear: bool = False
+    name: str = "use"
+
+
+Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit | Stats | Export | Use
+
+CARD_FIRST: frozenset[str] = frozenset(SUBCOMMANDS) - {"help", "cards"}
+"""Subcommands whose first argument is a card."""
+DEFAULTABLE: frozenset[str] = CARD_FIRST - {"use", "audit"}
+"""Subcommands whose card may be left out in a channel with a default card (`use`)."""
+MAX_CARD_WORDS = 8
+"""The longest run of unquoted words tried as a card name."""
+
+
+@dataclass(frozen=True)
+class CardWords:
+    """How many leading arguments name the card (a quoted name counts as one; 0: none, the card is the
+    channel's default and goes first), and the card they stand for."""
+
+    count: int
+    card: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +155,8 @@ class _Token:
     quoted: bool
 
 
+_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -179,8 +210,32 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
-def parse(text: str, *, max_stamps: int = 100) -> Command:
-    """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user."""
+def card_words(text: str) -> list[str]:
+    """The leading arguments that may name the card, for subcommands that take one: a quoted name alone, or
+    up to MAX_CARD_WORDS unquoted words before any option or quote. Empty when there is nothing to resolve."""
+    cleaned = clean(text[: MAX_TEXT * 8])
+    try:
+        tokens = _tokens(cleaned)
+    except CommandError:
+        return []
+    if len(cleaned) > MAX_TEXT or not tokens or tokens[0].text.lower() not in CARD_FIRST:
+        return []
+    args = tokens[1:]
+    if args and args[0].quoted:
+        return [args[0].text.strip()]
+    words: list[str] = []
+    for token in args[:MAX_CARD_WORDS]:
+        if token.quoted or token.text.startswith("--"):
+            break
+        words.append(token.text)
+    return words
+
+
+def parse(text: str, *, max_stamps: int = 100, card: CardWords | None = None) -> Command:
+    """Parse the text typed after `/loyalty`; raises CommandError with a message fit to show the user.
+
+    `card` says which leading words name the card (found with the card list, which this parser never sees).
+    """
     # Slack's escaping (`&amp;`…) makes the raw text longer than what was typed: measure what was typed.
     text = clean(text[: MAX_TEXT * 8])
     if len(text) > MAX_TEXT:
@@ -190,16 +245,28 @@ def parse(text: str, *, max_stamps: int = 100) -> Command:
     head, _, _rest = text.partition(" ")
     name = head.lower()
     if name == "help":
-        return Help()
+        topic = _rest.strip().lower()
+        if topic in SUBCOMMANDS and topic != "help":
+            return Help(topic=topic)
+        suggestion = _suggest(topic) if topic else None
+        return Help(unknown=_short(topic), suggestion=suggestion) if suggestion else Help()
     if name not in SUBCOMMANDS:
-        suggestion = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
-        return Help(unknown=_short(head), suggestion=suggestion[0] if suggestion else None)
+        return Help(unknown=_short(head), suggestion=_suggest(name))
     parser = _PARSERS[name]
     try:
-        args = _tokens(text)[1:]
+        tokens = _tokens(text)
     except CommandError as exc:
         raise CommandError(exc.message, subcommand=name) from None
+    args = tokens[1:]
+    if card is not None and name in CARD_FIRST and 0 <= card.count <= len(args):
+        end = args[card.count - 1].end if card.count else tokens[0].end
+        args = [_Token(card.card, end, quoted=True), *args[card.count:]]
     return parser(name, args, text, max_stamps)
+
+
+def _suggest(name: str) -> str | None:
+    close = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -236,7 +303,21 @@ def _card_only(name: str, args: list[_Token], _text: str, _max: int) -> Command:
     return CardRef(name, _ref(args[0], "card", name))
 
 
+def _name_words(args: list[_Token], count: int) -> list[_Token]:
+    """`args` with the unquoted words from index 1 to `count` joined into one member, when together they read
+    as a name (letters only: no id, email, option or quote among them) or as a phone number spelt with
+    spaces; otherwise `args` unchanged."""
+    words = args[1:count]
+    if len(words) < 2 or any(t.quoted for t in words):
+        return args
+    text = " ".join(t.text for t in words)
+    if not (all(_NAME_WORD.fullmatch(t.text) for t in words) or is_valid(text)):
+        return args
+    return [args[0], _Token(text, words[-1].end, quoted=True), *args[count:]]
+
+
 def _member_ref(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    args = _name_words(args, len(args))
     _expect(args, 2, name, ("card", "member"))
     return MemberRef(name, _ref(args[0], "card", name), _ref(args[1], "member", name))
 
@@ -275,6 +356,10 @@ def _members(name: str, args: list[_Token], _text: str, _max: int) -> Command:
 
 
 def _stamp(name: str, args: list[_Token], _text: str, max_stamps: int) -> Command:
+    joined = _name_words(args, len(args))
+    if joined is args and len(args) > 3 and re.fullmatch(r"[+]?\d{1,6}", args[-1].text.strip()):
+        joined = _name_words(args, len(args) - 1)  # the last word is the amount
+    args = joined
     if len(args) < 2:
         _expect(args, 2, name, ("card", "member"))
     if len(args) > 3:
@@ -314,6 +399,10 @@ def _push(name: str, args: list[_Token], text: str, _max: int) -> Command:
         message_from = args[2].end
     elif len(args) > 1 and not args[1].quoted and args[1].text.startswith("--"):
         raise CommandError(f"I don't know the option `{_short(args[1].text)}`; try `--to`.", subcommand=name)
+    for token in args:
+        if token.end > message_from and not token.quoted and _OPTION.fullmatch(token.text):
+            raise CommandError(f"`{_short(token.text)}` came after the message: options go before it, "
+                               "and the message comes last.", subcommand=name)
     message = text[message_from:].strip()
     if not message:
         raise CommandError("The message is empty: write what members should receive.", subcommand=name)
@@ -371,7 +460,16 @@ def _export(name: str, args: list[_Token], _text: str, _max: int) -> Command:
     return Export(_ref(rest[0], "card", name), include_voided=bool(options))
 
 
+def _use(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    if len(args) == 1 and not args[0].quoted and args[0].text.lower() == "--clear":
+        return Use(clear=True)
+    if len(args) > 1:
+        _expect(args, 1, name, ("card",))
+    return Use(_ref(args[0], "card", name) if args else None)
+
+
 _PARSERS = {
+    "use": _use,
     "cards": _cards,
     "copy": _copy,
     "members": _members,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     loyalty_import_chunk_size: int = Field(default=100, ge=1, le=1000)
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
     loyalty_stats_ttl: int = Field(default=600, ge=0, le=86400)
+    # Region for national phone formats (`BE`, `NL`…); unset: only international formats are read.
+    loyalty_phone_region: str | None = None
+    loyalty_stamp_confirm_over: int = Field(default=10, ge=1)
 
     # Serve the local sandbox's demo data; never implied by missing credentials (see `needed_to_serve`).
     loyalty_sandbox: bool = False
@@ -67,6 +71,16 @@ class Settings(BaseSettings):
         if isinstance(value, Iterable):
             return tuple(str(part).strip() for part in value if str(part).strip())
         return value  # not a list: the field's own validation reports it
+
+    @field_validator("loyalty_phone_region", mode="before")
+    @classmethod
+    def _region(cls, value: object) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        region = str(value).strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"expected a two-letter region like BE or NL, not {region[:10]!r}")
+        return region
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "coupontools_api_key",

@@ -24,11 +24,11 @@ from bot.store.models.records import Kind
 
 log = logging.getLogger(__name__)
 
-Action = Literal["void", "delete", "push"]
+Action = Literal["void", "delete", "push", "stamp"]
 Move = Literal["claim", "cancel", "reject"]
 
 CONFIRMATION_TTL = timedelta(minutes=15)
-ROLE_FOR: dict[str, Role] = {"void": Role.ADMIN, "delete": Role.ADMIN, "push": Role.OPERATOR}
+ROLE_FOR: dict[str, Role] = {"void": Role.ADMIN, "delete": Role.ADMIN, "push": Role.OPERATOR, "stamp": Role.OPERATOR}
 """Who may click a confirmation, by action: checked again at the click, whatever the role was when asked."""
 
 NotDoneReason = Literal["missing", "not_yours", "own", "expired", "cancelled", "rejected", "executing", "finished"]
@@ -53,6 +53,10 @@ class Plan:
     card_name: str
     members: tuple[Target, ...]
     message: str | None = None
+    amount: int | None = None
+    """Stamps only: how many."""
+    had: tuple[int, ...] = ()
+    """Stamps only: the member's reward ids when asked, so the outcome can name the rewards just earned."""
 
     @property
     def member_ids(self) -> list[int]:
@@ -67,6 +71,8 @@ class Plan:
         }
         if self.message is not None:
             params["message"] = self.message
+        if self.amount is not None:
+            params.update(amount=self.amount, had=list(self.had))
         return params
 
     @classmethod
@@ -81,10 +87,14 @@ class Plan:
                 card_name=str(params["card_name"]),
                 members=members,
                 message=None if params.get("message") is None else str(params["message"]),
+                amount=None if params.get("amount") is None else int(params["amount"]),
+                had=tuple(int(reward_id) for reward_id in params.get("had") or ()),
             )
         except (KeyError, TypeError, ValueError):
             return None
         if plan.action not in ROLE_FOR or not plan.members or (plan.action == "push") != (plan.message is not None):
+            return None
+        if (plan.action == "stamp") != (plan.amount is not None and plan.amount > 0):
             return None
         return plan
 
@@ -195,6 +205,12 @@ def member_plan(action: Literal["void", "delete"], card: Card, member: Member) -
     return Plan(action, card.id, card.display_name, (Target(member.id, member.full_name),))
 
 
+def stamp_plan(card: Card, member: Member, amount: int) -> Plan:
+    """The plan to add `amount` stamps to one member."""
+    return Plan("stamp", card.id, card.display_name, (Target(member.id, member.full_name),), amount=amount,
+                had=tuple(reward.id for reward in member.rewards))
+
+
 def push_plan(card: Card, message: str, members: list[Member]) -> Plan:
     """The plan to push `message` to the given members (never an empty list: that would reach everyone)."""
     if not members:
@@ -242,6 +258,8 @@ def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple
     params: dict[str, Any] = {"confirmation": held.id}
     if plan.action == "push":
         params.update(recipients=len(plan.members), length=len(plan.message or ""))
+    if plan.action == "stamp":
+        params.update(amount=plan.amount)
     ran = run(services, interaction, claimed, plan.action, lambda: _call(services, plan),
               card_id=plan.card_id, member_ids=plan.member_ids, params=params)
     return ran, plan
@@ -264,5 +282,7 @@ def _call(services: Services, plan: Plan) -> Member | PushResult | None:
     if plan.action == "delete":
         loyalty.delete_member(plan.card_id, plan.members[0].id)
         return None
+    if plan.action == "stamp":
+        return loyalty.add_stamps(plan.card_id, plan.members[0].id, plan.amount or 1)
     # Plan.of guarantees members, so this never sends an empty recipient list (= everyone)
     return loyalty.push(plan.card_id, plan.message or "", plan.member_ids)

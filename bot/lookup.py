@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -10,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot.coupontools import Card, Member, NotFound
 from bot.coupontools.client import LoyaltyClient
 from bot.errors import UserError
+from bot.phones import e164, looks_like_phone, same_number
 
 MEMBERS_PER_PAGE = 10
 _CARDS_TTL = 30.0
@@ -30,29 +30,58 @@ class SeveralMembers(LookupProblem):
         self.members = list(members)
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+class SeveralCards(LookupProblem):
+    """More than one card has the name typed: the user picks one of `cards`."""
+
+    def __init__(self, typed: str, cards: Sequence[Card]) -> None:
+        ids = ", ".join(str(card.id) for card in cards)
+        super().__init__(f"Several cards are called `{typed}` (ids {ids}): pick one, or use its id.")
+        self.typed = typed
+        self.cards = list(cards)
 
 
-def _looks_like_phone(text: str) -> bool:
-    return bool(re.fullmatch(r"\+?[\d\s().-]{6,}", text)) and len(_digits(text)) >= 6
+def match_card(cards: Sequence[Card], ref: str) -> Card | None:
+    """The card whose id, code or name (any case) is `ref`; SeveralCards when more than one has that name."""
+    q = ref.strip()
+    for card in cards:
+        if q == str(card.id) or (card.code and q.lower() == card.code.lower()):
+            return card
+    named = [card for card in cards if card.name and card.name.strip().lower() == q.lower()]
+    if len(named) > 1:
+        raise SeveralCards(ref, named)
+    return named[0] if named else None
 
 
-def is_exact_match(member: Member, query: str) -> bool:
-    """Whether `query` is this member's id, code, email or phone (phones compared by their digits)."""
+def is_exact_match(member: Member, query: str, region: str | None = None) -> bool:
+    """Whether `query` is this member's id, code, email or phone (any spelling of the number)."""
     q = query.strip()
     if q == str(member.id) or (member.code and q.lower() == member.code.lower()):
         return True
     if member.email and q.lower() == member.email.strip().lower():
         return True
-    return bool(member.phone and _looks_like_phone(q) and _digits(q) == _digits(member.phone))
+    return bool(member.phone and looks_like_phone(q) and same_number(q, member.phone, region))
+
+
+def is_name(text: str) -> bool:
+    """Whether `text` can only be a name: not an id, email or phone."""
+    q = text.strip()
+    return bool(q) and "@" not in q and not q.isdigit() and not looks_like_phone(q)
+
+
+def has_name(member: Member, name: str) -> bool:
+    """Whether `name` is the member's full, first or last name (any case)."""
+    wanted = " ".join(name.split()).casefold()
+    first, last = (member.first_name or "").strip(), (member.last_name or "").strip()
+    return wanted in {" ".join(f"{first} {last}".split()).casefold(), first.casefold(), last.casefold()} - {""}
 
 
 class Lookup:
     """Resolves what users type into cards and members, through the loyalty client."""
 
-    def __init__(self, client: LoyaltyClient, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: LoyaltyClient, *, phone_region: str | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
+        self.phone_region = phone_region
         self._clock = clock
         self._cards: tuple[float, list[Card]] | None = None
         self._lock = threading.Lock()
@@ -75,25 +104,14 @@ class Lookup:
     def card(self, ref: str) -> Card:
         """The card whose id, code or exact name (any case) is `ref`."""
         for fresh in (False, True):
-            found = self._match_card(self.cards(fresh=fresh), ref)
+            found = match_card(self.cards(fresh=fresh), ref)
             if found:
                 return found
         raise LookupProblem(f"I can't find a loyalty card `{ref}`. Try `/loyalty cards` to see their names and ids.")
 
-    @staticmethod
-    def _match_card(cards: Sequence[Card], ref: str) -> Card | None:
-        q = ref.strip()
-        for card in cards:
-            if q == str(card.id) or (card.code and q.lower() == card.code.lower()):
-                return card
-        named = [card for card in cards if card.name and card.name.strip().lower() == q.lower()]
-        if len(named) > 1:
-            ids = ", ".join(str(card.id) for card in named)
-            raise LookupProblem(f"Several cards are called `{ref}` (ids {ids}): use the id instead.")
-        return named[0] if named else None
-
     def find_members(self, card: Card, ref: str) -> list[Member]:
-        """Every member of the card whose id, code, email or phone is exactly `ref` (voided ones included)."""
+        """Every member of the card whose id, code, email or phone is exactly `ref`, else, for a name, whose
+        name it is (voided ones included); one search, two for a phone stored in another spelling."""
         q = ref.strip()
         found: dict[int, Member] = {}
         if q.isdigit() and len(q) <= _MAX_ID_DIGITS:
@@ -102,13 +120,20 @@ class Lookup:
                 found[member.id] = member
             except NotFound:
                 pass
-        keywords = [q]
-        if _looks_like_phone(q) and _digits(q) != q:
-            keywords.append(_digits(q))
-        for keyword in keywords:
-            for member in self.client.search_members(card.id, keyword, include_voided=True, limit=50):
-                if is_exact_match(member, q):
+        # One search in the common case: E.164, as this app stores phones. Members created elsewhere may hold
+        # another spelling, which only a search for the spelling typed can find.
+        number = e164(q, self.phone_region) if looks_like_phone(q) else None
+        results: list[Member] = []
+        for keyword in dict.fromkeys(k for k in (number, q) if k):
+            page = self.client.search_members(card.id, keyword, include_voided=True, limit=50)
+            results += page
+            for member in page:
+                if is_exact_match(member, q, self.phone_region):
                     found.setdefault(member.id, member)
+            if found:
+                break
+        if not found and is_name(q):
+            found = {member.id: member for member in results if has_name(member, q)}
         return list(found.values())
 
     def member(self, card: Card, ref: str) -> Member:
@@ -116,7 +141,7 @@ class Lookup:
         matches = self.find_members(card, ref)
         if not matches:
             raise LookupProblem(
-                f"No member of {card.display_name} has the id, code, email or phone `{ref}`. "
+                f"No member of {card.display_name} has the id, code, email, phone or name `{ref}`. "
                 f"Search with `/loyalty members {card.id} <words>`."
             )
         if len(matches) > 1:

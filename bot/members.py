@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from bot.coupontools.models import CUSTOM_FIELDS, MEMBER_FIELDS, Member
+from bot.phones import e164
 
 LABELS: dict[str, str] = {
     "first_name": "First name",
@@ -67,7 +68,14 @@ def field_problem(name: str, value: str) -> str | None:
         if not _PHONE.fullmatch(value) or not low <= digits <= high:
             return (f"A phone number has {low} to {high} digits and may also hold spaces, "
                     "a leading +, dashes and parentheses.")
+        if value.startswith(("+", "00")) and e164(value) is None:
+            return "That number cannot exist: check the country code and the number of digits."
     return None
+
+
+def stored_phone(value: str) -> str:
+    """How a phone is sent to the API: E.164 when it reads as an international number, else as typed."""
+    return e164(value) or value if value else value
 
 
 def problems(values: Mapping[str, str], *, check: Iterable[str] | None = None) -> dict[str, str]:
@@ -111,7 +119,7 @@ def changes(values: Mapping[str, str], shown: Mapping[str, str]) -> dict[str, st
     """
     empty = fingerprint("")
     return {
-        name: value
+        name: stored_phone(value) if name == "phone" else value
         for name in MEMBER_FIELDS
         if fingerprint(value := values.get(name, "")) != shown.get(name, empty)
     }
@@ -119,4 +127,4 @@ def changes(values: Mapping[str, str], shown: Mapping[str, str]) -> dict[str, st
 
 def new_member_fields(values: Mapping[str, str]) -> dict[str, str]:
     """What a create sends: the filled-in fields only."""
-    return {name: value for name, value in values.items() if value}
+    return {name: stored_phone(value) if name == "phone" else value for name, value in values.items() if value}

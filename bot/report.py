@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from bot.access import AccessDenied
 from bot.errors import describe, outcome_of
 from bot.interaction import Interaction
 from bot.logs import log_context
@@ -15,6 +16,7 @@ from bot.views.common import error_modal, notice
 log = logging.getLogger("bot.events")
 
 ERROR_TITLE = "Something went wrong"
+REFUSED_TITLE = "Not allowed"
 
 
 def report(interaction: Interaction, error: BaseException, *, ack: Ack | None = None, **extra: Any) -> None:
@@ -33,12 +35,14 @@ def report(interaction: Interaction, error: BaseException, *, ack: Ack | None = 
         else:
             log.info("%s: %s", type(error).__name__, outcome, extra={"outcome": outcome, **extra})
         text = describe(error, interaction.request_id)
+        title = REFUSED_TITLE if isinstance(error, AccessDenied) else ERROR_TITLE
         try:
             if ack is not None:
-                ack(response_action="update", view=error_modal(ERROR_TITLE, text))
+                ack(response_action="update", view=error_modal(title, text))
             elif interaction.view_id:
-                interaction.client.views_update(view_id=interaction.view_id, view=error_modal(ERROR_TITLE, text))
+                interaction.client.views_update(view_id=interaction.view_id, view=error_modal(title, text))
             elif interaction.user_id:
-                interaction.reply(notice(text, emoji=":warning:"))
+                reply = f"*{REFUSED_TITLE}.* {text}" if title == REFUSED_TITLE else text
+                interaction.reply(notice(reply, emoji=":no_entry:" if title == REFUSED_TITLE else ":warning:"))
         except Exception:
             log.exception("could not tell the user about a failure", extra={"outcome": "failed"})

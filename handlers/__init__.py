@@ -5,7 +5,22 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import audit, base, cards, errors, guarded, home, imports, insights, lookups, members, pushes, stamps
+from bot.views import ids
+from handlers import (
+    audit,
+    base,
+    cards,
+    channels,
+    errors,
+    guarded,
+    home,
+    imports,
+    insights,
+    lookups,
+    members,
+    pushes,
+    stamps,
+)
 from handlers.base import Router
 
 
@@ -15,6 +30,7 @@ def register(app: App, services: Services) -> None:
     # First: Bolt tries listeners in registration order, and `/loyalty` is the hot path (a command tried
     # after ~27 action and view listeners cost about twice the dispatch CPU).
     app.command("/loyalty")(router.on_command)
-    for module in (lookups, guarded, pushes, audit, members, stamps, cards, imports, insights, home):
+    app.action(ids.COMMAND_RUN)(router.on_run)
+    for module in (lookups, guarded, pushes, audit, members, stamps, cards, imports, insights, home, channels):
         base.register(app, services, router, module.LISTENERS)
     errors.register(app)

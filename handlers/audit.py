@@ -13,6 +13,7 @@ from bot.access import Role
 from bot.commands import Audit
 from bot.errors import UserError
 from bot.interaction import Interaction
+from bot.private_files import send_privately
 from bot.services import Services
 from bot.views import ids
 from bot.views.audit import (
@@ -102,15 +103,16 @@ def export(services: Services, interaction: Interaction, export: Export) -> None
     if entries:
         scope = f"-card-{card_id}" if card_id is not None else ""
         try:
-            services.slack.files_upload_v2(
-                channel=export.channel_id, content=audit_csv(entries), title="Loyalty audit log",
+            # The audit log names who changed which member: the requester alone gets it.
+            send_privately(
+                services.slack, interaction.user_id, content=audit_csv(entries), title="Loyalty audit log",
                 filename=f"loyalty-audit{scope}-{start.isoformat()}-to-{end.isoformat()}.csv",
-                initial_comment=export_comment(interaction.user_id, len(entries), start, end),
+                comment=export_comment(interaction.user_id, len(entries), start, end),
             )
         except SlackApiError as exc:
             raise UserError(upload_refused_text(str(exc.response.get("error")))) from None
     services.slack.views_update(view_id=interaction.view_id,
-                                view=export_done_modal(len(entries), start, end, export.channel_id))
+                                view=export_done_modal(len(entries), start, end))
 
 
 LISTENERS = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from re import Pattern
 from typing import Any, Literal
 
@@ -16,17 +16,31 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
+from bot import cardnames
 from bot.access import Role
-from bot.commands import CommandError, Help, parse
+from bot.cardnames import CardChoice
+from bot.commands import (
+    CARD_FIRST,
+    DEFAULTABLE,
+    MAX_TEXT,
+    CardWords,
+    Command,
+    CommandError,
+    Help,
+    card_words,
+    clean,
+    parse,
+)
 from bot.coupontools import Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.lookup import SeveralMembers
 from bot.services import Services
 from bot.views import ids
-from bot.views.common import error_modal, loading_modal
+from bot.views.cards import STALE_CHOICE, card_choice_message
+from bot.views.common import Message, error_modal, loading_modal, notice
 from bot.views.forms import FormValues
-from bot.views.help import help_message, usage_message
+from bot.views.help import help_message, topic_message, usage_message
 from bot.views.member import OUT_OF_DATE
 from bot.views.members import member_choices_message, several_members_text
 
@@ -79,20 +93,98 @@ class Router:
         self.routes[str(listener.id)] = listener
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = str(body.get("text") or "")
+        name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
+        route = self.routes.get(name) if name in CARD_FIRST else None
+        if route is not None:
+            words = card_words(text)
+            named = bool(words) and not words[0].isdigit()
+            if named or (name in DEFAULTABLE and self._default_in_ack(body.get("channel_id")) is not None):
+                # The card list (and the channel's default card) decide which words are the card: in the
+                # worker, never in the ack.
+                ack()
+                self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+                return
         try:
-            command = parse(str(body.get("text") or ""), max_stamps=self.services.settings.loyalty_max_stamps)
+            command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
             return
         route = self.routes.get(command.name)
         if isinstance(command, Help) or route is None:
-            unknown = command.unknown if isinstance(command, Help) else None
-            suggestion = command.suggestion if isinstance(command, Help) else None
-            ack(response_type="ephemeral", **help_message(unknown=unknown, suggestion=suggestion).to_dict())
+            shown = command if isinstance(command, Help) else Help()
+            if shown.topic is not None:
+                ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())
+                return
+            default = self._default_in_ack(body.get("channel_id"))
+            ack(response_type="ephemeral", **help_message(
+                unknown=shown.unknown, suggestion=shown.suggestion, default_card=default[1] if default else None,
+            ).to_dict())
             return
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
         _defer(self.services, route, interaction, command)
+
+    def on_run(self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+               respond: Respond) -> None:
+        """A "Did you mean…?" or "which card?" button: run the command typed, with the card picked."""
+        ack()
+        typed = ids.parse_typed_command(action.get("value"))
+        route = self.routes.get(clean(typed[2]).partition(" ")[0].lower()) if typed else None
+        if typed is None or route is None:
+            interaction = Interaction.from_body(body, client, respond, name=ids.COMMAND_RUN)
+            self.services.defer(interaction, interaction.reply, notice(STALE_CHOICE))
+            return
+        card_id, count, text = typed
+        self._run_typed(Interaction.from_body(body, client, respond, name=str(route.id)), route, text,
+                        CardWords(count, str(card_id)))
+
+    def _run_typed(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> None:
+        """Resolve the card, parse and run `text` in the worker (after the role check)."""
+
+        def run(services: Services, interaction: Interaction, _value: None) -> None:
+            command = self._resolve(interaction, route, text, card)
+            if command is not None:
+                route.run(services, interaction, command)
+
+        _defer(self.services, replace(route, run=run), interaction, None)
+
+    def _resolve(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> Command | None:
+        """The command `text` means, its card found in the card list; a problem is answered here (None)."""
+        try:
+            if card is None:
+                card = self._card_words(interaction, text)
+            return parse(text, max_stamps=self.services.settings.loyalty_max_stamps, card=card)
+        except CommandError as exc:
+            self._answer(interaction, route, usage_message(exc.subcommand, exc.message), exc.message)
+        except CardChoice as choice:
+            values = [ids.typed_command(option.id, choice.count, text) for option in choice.cards]
+            self._answer(interaction, route, card_choice_message(choice.message, choice.cards, values),
+                         choice.message)
+        return None
+
+    def _card_words(self, interaction: Interaction, text: str) -> CardWords | None:
+        """Which words of `text` name its card, or that the channel's default card stands in for none."""
+        words = card_words(text)
+        name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
+        default = self._channel_default(interaction.channel_id) if name in DEFAULTABLE else None
+        if not words and default is None:
+            return None
+        return cardnames.resolve(self.services.lookup.cards(), words, default[0] if default else None)
+
+    def _default_in_ack(self, channel_id: object) -> tuple[int, str] | None:
+        """The channel's default card, read in the ack only while the database answers (never waits on it)."""
+        return self._channel_default(channel_id) if self.services.healthy() else None
+
+    def _channel_default(self, channel_id: object) -> tuple[int, str] | None:
+        """The channel's default card (`use`): id and name."""
+        return self.services.store.defaults.get(channel_id) if isinstance(channel_id, str) and channel_id else None
+
+    def _answer(self, interaction: Interaction, route: Listener, message: Message, text: str) -> None:
+        interaction.reply(message)
+        if interaction.view_id:
+            self.services.slack.views_update(view_id=interaction.view_id,
+                                             view=error_modal(route.modal_title or "Loyalty", text))
 
 
 def register(app: App, services: Services, router: Router, listeners: Sequence[Listener]) -> None:

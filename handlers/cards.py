@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.access import Role
 from bot.commands import Copy
+from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.views.changes import copy_result_message, default_copy_name
+from bot.views.changes import copy_result_message, default_copy_name, name_taken_text
 from handlers.base import Listener
 
 
@@ -14,6 +15,10 @@ def copy_card(services: Services, interaction: Interaction, command: Copy) -> No
     """Copy the card under the given name (the parser checked its length) or "Copy of <name>"."""
     card = services.lookup.card(command.card)
     name = command.new_name or default_copy_name(card)
+    taken = [other for other in services.lookup.cards(fresh=True) if other.name.strip().lower() == name.lower()]
+    if taken:
+        # Two cards with one name would make every command naming it ambiguous.
+        raise UserError(name_taken_text(name, taken[0]))
     copied = services.changes.perform(
         interaction, "card.copy", lambda: services.loyalty.copy_card(card.id, name),
         card_id=card.id, params={"new_name": name})

@@ -15,6 +15,7 @@ from bot.interaction import Interaction
 from bot.lookup import LookupProblem
 from bot.services import Services
 from bot.views import ids
+from bot.views.changes import stamp_result_message
 from bot.views.confirmations import (
     BUTTON_OUT_OF_DATE,
     already_voided_text,
@@ -80,6 +81,12 @@ def run_confirmation(services: Services, interaction: Interaction, action: dict[
         interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
         return
     ran, plan = result
+    if plan.action == "stamp" and ran.outcome == "ok" and isinstance(ran.result, Member):
+        after = ran.result
+        before = after.model_copy(update={"rewards": [r for r in after.rewards if r.id in plan.had]})
+        card = services.lookup.card(str(plan.card_id))
+        interaction.reply(stamp_result_message(card, before, after, plan.amount or 0), replace=True)
+        return
     problem = describe(ran.error, interaction.request_id) if ran.error and ran.outcome == "failed" else None
     interaction.reply(executed_message(plan, ran, problem, interaction.request_id), replace=True)
 

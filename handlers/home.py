@@ -33,9 +33,11 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
         if cached is not None:
             figures[card.id] = cached
 
+    defaults = services.store.defaults.all() if role else []
+
     def publish() -> None:
         interaction.client.views_publish(user_id=interaction.user_id, view=home_view(
-            cards, role=role.label, figures=figures, approvals=approvals))
+            cards, role=role.label, figures=figures, approvals=approvals, defaults=defaults))
 
     publish()
     missing = [card for card in cards[:CARDS_COUNTED] if card.id not in figures]

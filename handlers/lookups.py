@@ -7,7 +7,7 @@ from typing import Any
 from bot.access import Role
 from bot.commands import MemberRef, Members
 from bot.interaction import Interaction
-from bot.lookup import LookupProblem, SeveralMembers
+from bot.lookup import MEMBERS_PER_PAGE, LookupProblem, SeveralMembers
 from bot.services import Services
 from bot.views import ids
 from bot.views.cards import cards_message
@@ -32,14 +32,15 @@ def _show_page(services: Services, interaction: Interaction, state: PageState, *
     card = services.lookup.card(str(state.card_id))
     members, has_next = services.lookup.search(card, state.query, include_voided=state.include_voided,
                                                page=state.page)
-    interaction.reply(members_page_message(card, members, state, has_next=has_next), replace=replace)
+    interaction.reply(members_page_message(card, members, state, has_next=has_next, per_page=MEMBERS_PER_PAGE),
+                      replace=replace)
 
 
 def show_member(services: Services, interaction: Interaction, command: MemberRef) -> None:
     card = services.lookup.card(command.card)
     member = pick_member(services, interaction, card, command.member, TITLE)
     if member is not None:
-        interaction.reply(member_message(card, member))
+        interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
 
 
 def page_members(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
@@ -60,7 +61,7 @@ def list_card_members(services: Services, interaction: Interaction, action: dict
 
 def open_member(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     card, member = clicked_member(services, action)
-    interaction.reply(member_message(card, member))
+    interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
 
 
 def open_lookup(services: Services, interaction: Interaction, _shortcut: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ from bot.views.forms import (
     EDIT_TITLE,
     FormState,
     FormValues,
+    duplicate_form_modal,
     form_values,
     member_form_modal,
     member_saved_modal,
@@ -79,6 +80,12 @@ def save_member(services: Services, interaction: Interaction, submitted: Submitt
     state, values, fields = submitted.state, submitted.values, submitted.fields
     card = services.lookup.card(str(state.card_id))
     params = {"fields": sorted(fields)}  # the names of the fields sent, never their values
+    if state.is_new and not state.force:
+        duplicates = _duplicates(services, card, fields)
+        if duplicates:
+            services.slack.views_update(view_id=interaction.view_id,
+                                        view=duplicate_form_modal(card, state, values, duplicates))
+            return
     try:
         if state.member_id is None:
             member = services.changes.perform(
@@ -97,10 +104,20 @@ def save_member(services: Services, interaction: Interaction, submitted: Submitt
     services.slack.views_update(view_id=interaction.view_id,
                                 view=member_saved_modal(card, member, changed=changed))
     try:
-        interaction.reply(member_message(card, member))
+        interaction.reply(member_message(card, member, role=services.access.role_of(interaction.user_id)))
     except SlackApiError as exc:
         # The modal already shows the member; the extra card in the conversation is a convenience.
         log.warning("could not post the saved member's card: %s", exc.response.get("error"))
+
+
+def _duplicates(services: Services, card: Card, fields: dict[str, str]) -> list[tuple[Member, str]]:
+    """The members of the card who already have the new member's email or phone, and which."""
+    found: list[tuple[Member, str]] = []
+    for name in ("email", "phone"):
+        value = fields.get(name)
+        if value:
+            found += [(member, name) for member in services.lookup.find_members(card, value)]
+    return found
 
 
 def read_form(form: FormValues) -> Answer:

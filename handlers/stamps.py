@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot import held
 from bot.access import Role
 from bot.commands import MemberRef, Stamp
 from bot.coupontools import InvalidInput, OutcomeUnknown
@@ -27,6 +28,7 @@ from bot.views.changes import (
     voided_text,
 )
 from bot.views.common import error_modal
+from bot.views.confirmations import confirmation_message
 from bot.views.forms import FormValues
 from bot.views.member import OUT_OF_DATE
 from handlers.base import Accepted, Answer, Listener, clicked_member, pick_member
@@ -41,6 +43,11 @@ def add_stamps(services: Services, interaction: Interaction, card: Card, member:
         raise UserError(no_stamps_text(card))
     if member.is_voided:
         raise UserError(voided_text(card, member))
+    if amount > services.settings.loyalty_stamp_confirm_over:
+        plan = held.stamp_plan(card, member, amount)
+        confirmation = held.ask(services, interaction, plan)
+        interaction.reply(confirmation_message(plan, confirmation.id, confirmation.expires_at))
+        return
     try:
         after = services.changes.perform(
             interaction, "stamp", lambda: services.loyalty.add_stamps(card.id, member.id, amount),

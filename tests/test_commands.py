@@ -138,3 +138,55 @@ def test_subcommands_with_any_arguments_parse_or_refuse_cleanly(name: str, words
     else:
         message = "parsed"
     assert message
+
+
+@pytest.mark.parametrize("text", [
+    "push 12 Hi --to ada@example.com",
+    "push 12 --to ada@example.com Hi --at 10:00",
+    "push 12 Free coffee --everyone today",
+    "push 12 Hi --to=ada@example.com",
+])
+def test_an_option_after_the_message_is_refused_never_sent_as_text(text: str) -> None:
+    with pytest.raises(CommandError, match="came after the message") as raised:
+        parse(text)
+    assert raised.value.subcommand == "push"
+
+
+def test_dashes_inside_the_message_stay_part_of_it() -> None:
+    assert parse("push 12 Open today -- all day, 2--4 pm").message == "Open today -- all day, 2--4 pm"
+    assert parse('push 12 Say "--to" to the barista').message == 'Say "--to" to the barista'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("member 12 Ada Lovelace", MemberRef("member", "12", "Ada Lovelace")),
+    ("edit 12 Jean-Luc O'Neil", MemberRef("edit", "12", "Jean-Luc O'Neil")),
+    ("stamp 12 Ada Lovelace", Stamp("12", "Ada Lovelace")),
+    ("stamp 12 Ada Lovelace 3", Stamp("12", "Ada Lovelace", 3)),
+    ('member 12 "Ada Lovelace"', MemberRef("member", "12", "Ada Lovelace")),
+])
+def test_a_member_name_is_the_rest_of_the_line(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["member 12 1 2", "member 12 Ada 2", "void 12 Ada --force", "redeem 12 1 all",
+                                  "member 12 ada@example.com Ada"])
+def test_words_that_are_not_all_a_name_are_still_refused(text: str) -> None:
+    with pytest.raises(CommandError, match="didn't expect"):
+        parse(text)
+
+
+def test_help_with_a_subcommand_is_about_that_subcommand() -> None:
+    assert parse("help stamp") == Help(topic="stamp")
+    assert parse("help STAMP") == Help(topic="stamp")
+    assert parse("help stmap") == Help(unknown="stmap", suggestion="stamp")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("member 12 +32 2 555 01 01", MemberRef("member", "12", "+32 2 555 01 01")),
+    ("stamp 12 +32 2 555 01 01", Stamp("12", "+32 2 555 01 01")),
+    ("stamp 12 +32 2 555 01 01 3", Stamp("12", "+32 2 555 01 01", 3)),
+    ("stamp 12 +32 470 12 34 56", Stamp("12", "+32 470 12 34 56")),
+    ("void 12 0032 2 555 01 01", MemberRef("void", "12", "0032 2 555 01 01")),
+])
+def test_a_phone_spelt_with_spaces_needs_no_quotes(text: str, expected: object) -> None:
+    assert parse(text) == expected

@@ -188,3 +188,16 @@ def test_checking_by_columns_finds_what_checking_every_row_finds(cells: list[tup
     assert quick.problems == every_row.problems
     assert (quick.problem_rows, quick.problem_count) == (every_row.problem_rows, every_row.problem_count)
 
+
+
+def test_a_phone_repeated_in_the_file_in_another_spelling_is_flagged_and_good_phones_are_sent_as_e164() -> None:
+    checked = check(read_table(
+        "First name,Phone\n"
+        "Ada,+32 2 555 01 01\n"     # line 2: fine, sent as E.164
+        "Bea,003225550101\n"        # line 3: the same number
+        "Cy,+32 470 12 34 56\n"     # line 4: fine
+    ))
+    assert [line for line, _values, _extra in checked.ok] == [2, 4]
+    [problem] = checked.problems
+    assert (problem.line, problem.field, problem.reason) == (3, "phone", "has the same phone as line 2")
+    assert [member["phone"] for member in checked.members()] == ["+3225550101", "+32470123456"]

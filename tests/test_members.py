@@ -32,7 +32,7 @@ def test_malformed_email_addresses_are_refused(email: str) -> None:
     assert "email address" in (rules.field_problem("email", email) or "")
 
 
-@pytest.mark.parametrize("phone", ["+32 2 555 01 01", "(02) 555-0101", "025550101", "123456", "+" + "1" * 20])
+@pytest.mark.parametrize("phone", ["+32 2 555 01 01", "(02) 555-0101", "025550101", "123456", "0032 470 12 34 56"])
 def test_phone_numbers_with_digits_spaces_plus_dashes_and_parentheses_pass(phone: str) -> None:
     assert rules.field_problem("phone", phone) is None
 
@@ -41,6 +41,18 @@ def test_phone_numbers_with_digits_spaces_plus_dashes_and_parentheses_pass(phone
                                    "+32 2 555 01 01 ext 3"])
 def test_other_phone_numbers_are_refused(phone: str) -> None:
     assert "6 to 20 digits" in (rules.field_problem("phone", phone) or "")
+
+
+@pytest.mark.parametrize("phone", ["+" + "1" * 20, "+999 555 0101", "+1 555 01", "0099 1234567"])
+def test_impossible_international_numbers_are_refused(phone: str) -> None:
+    assert "cannot exist" in (rules.field_problem("phone", phone) or "")
+
+
+def test_phones_are_sent_as_e164_when_they_read_as_international_numbers() -> None:
+    assert rules.new_member_fields({"phone": "+32 470 12 34 56", "first_name": "Ada"}) == {
+        "phone": "+32470123456", "first_name": "Ada"}
+    assert rules.changes({"phone": "0032 2 555 01 01"}, {})["phone"] == "+3225550101"
+    assert rules.new_member_fields({"phone": "02 555 01 01"}) == {"phone": "02 555 01 01"}
 
 
 @pytest.mark.parametrize(("name", "limit"), [("first_name", 100), ("city", 100), ("address", 255), ("zip", 20),

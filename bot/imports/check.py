@@ -1,4 +1,5 @@
-"""Checking every row before anything is sent: the add form's rules, plus duplicate emails within the file."""
+"""Checking every row before anything is sent: the add form's rules, plus emails and phones repeated within
+the file (phones compared as one spelling)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from itertools import compress, count, repeat
 from operator import itemgetter, not_
 
 from bot.imports.csvfile import Row, Table
-from bot.members import IDENTIFYING, LABELS, field_problem
+from bot.members import IDENTIFYING, LABELS, field_problem, stored_phone
 
 KEPT_PROBLEMS = 100
 """Problems kept with their wording; the rest are only counted (the preview shows fewer still)."""
@@ -49,9 +50,12 @@ class Checked:
         names = self.table.fields
         for _line, values, _extra in self.ok:
             if all(values):  # the usual row, every cell filled: built in C
-                yield dict(zip(names, values, strict=True))
+                fields = dict(zip(names, values, strict=True))
             else:
-                yield {name: value for name, value in zip(names, values, strict=True) if value}
+                fields = {name: value for name, value in zip(names, values, strict=True) if value}
+            if "phone" in fields:
+                fields["phone"] = stored_phone(fields["phone"])
+            yield fields
 
 
 def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]:
@@ -66,12 +70,17 @@ def _row_problems(table: Table, row: Row, seen: dict[str, int]) -> list[Problem]
             found.append(Problem(line, problem, name, value))
     if not any(values.get(name) for name in IDENTIFYING):
         found.append(Problem(line, "has no name, email or phone: give at least one"))
-    email = values.get("email", "").lower()
-    if email and not found:
-        first = seen.setdefault(email, line)
-        if first != line:
-            found.append(Problem(line, f"has the same email as line {first}", "email", values["email"]))
+    for name, key in (("email", values.get("email", "").lower()), ("phone", _phone_key(values.get("phone", "")))):
+        if key and not found:
+            first = seen.setdefault(f"{name}:{key}", line)
+            if first != line:
+                found.append(Problem(line, f"has the same {name} as line {first}", name, values[name]))
     return found
+
+
+def _phone_key(phone: str) -> str:
+    """One spelling per number, so `+32 2 555 01 01` and `003225550101` are the same phone."""
+    return stored_phone(phone) if phone else ""
 
 
 def check(table: Table) -> Checked:
@@ -118,9 +127,10 @@ def _suspects(table: Table) -> set[int]:
     if not identifying:
         return set(range(len(rows)))
     suspects.update(compress(count(), map(not_, map(any, zip(*identifying, strict=True)))))
-    if "email" in columns:
-        emails = list(map(str.lower, columns["email"]))
-        repeated = {email for email, times in Counter(emails).items() if times > 1 and email}
-        if repeated:
-            suspects.update(compress(count(), map(repeated.__contains__, emails)))
+    for name, key in (("email", str.lower), ("phone", _phone_key)):
+        if name in columns:
+            keys = list(map(key, columns[name]))
+            repeated = {value for value, times in Counter(keys).items() if times > 1 and value}
+            if repeated:
+                suspects.update(compress(count(), map(repeated.__contains__, keys)))
     return suspects

@@ -1,5 +1,5 @@
-"""The import's public trail in the conversation: one message that shows progress and then the report,
-and the CSV of created members. Counts, ids, codes and wallet links only: never contact details.
+"""The import's public trail in the conversation: one message that shows progress and then the report
+(counts only), and the CSV of created members (ids, codes and wallet links) sent to the importer alone.
 
 Progress needs a real message, edited with chat.update: an ephemeral can only be replaced through a
 response URL, which Slack honours five times, far fewer than the chunks of a large import.
@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.imports.run import Throttle
+from bot.private_files import send_privately
 from bot.views.common import Message
 
 log = logging.getLogger(__name__)
@@ -64,5 +65,5 @@ class ImportMessage:
             self.post(message)
 
     def upload(self, filename: str, content: bytes, title: str) -> None:
-        """Share a file in the same conversation as the message."""
-        self.slack.files_upload_v2(channel=self.channel_id, content=content, filename=filename, title=title)
+        """Send a file to the importer alone: wallet links are not for everyone in the conversation."""
+        send_privately(self.slack, self.user_id, content=content, filename=filename, title=title, comment=title)

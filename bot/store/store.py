@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.audit import AuditLog
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
+from bot.store.defaults import ChannelDefaults
 from bot.store.held import HeldChanges
 from bot.store.seen import SeenRequests
 
@@ -33,6 +34,7 @@ class Store:
         self.audit = AuditLog(database)
         self.held = HeldChanges(database)
         self.seen = SeenRequests(database)
+        self.defaults = ChannelDefaults(database)
 
     @classmethod
     def connect(cls, database_url: str = DEFAULT_DATABASE_URL) -> Store:

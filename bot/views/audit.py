@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.store import AuditEntry
 from bot.views import ids
-from bot.views.approvals import channel_link, mention, when
+from bot.views.approvals import mention, when
 from bot.views.common import Message, button, context, escape, fallback, header, inline, modal, plain, section
 
 PAGE_SIZE = 20
@@ -120,10 +120,10 @@ def read_export_metadata(value: str) -> tuple[int | None, str] | None:
 
 
 def export_modal(card_id: int | None, card_name: str | None, channel_id: str, today: date) -> View:
-    """Asks for the date range to export; the CSV is posted in the conversation the audit was shown in."""
+    """Asks for the date range to export; the CSV goes to the requester alone, in a direct message."""
     scope = f" of *{inline(card_name, NAME)}*" if card_name else ""
-    intro = (f"Export the changes{scope} between two days (UTC, both included) as a CSV file. I'll post it in "
-             f"{channel_link(channel_id)}, where everyone in that conversation can see it.")
+    intro = (f"Export the changes{scope} between two days (UTC, both included) as a CSV file. I'll send it to "
+             "you in a direct message: only you will see it.")
     start = InputBlock(block_id=ids.AUDIT_FROM_BLOCK, label=plain("From", 2000), element=DatePickerElement(
         action_id=ids.AUDIT_FROM_ACTION, initial_date=(today - timedelta(days=EXPORT_DAYS_DEFAULT)).isoformat()))
     end = InputBlock(block_id=ids.AUDIT_TO_BLOCK, label=plain("To", 2000), element=DatePickerElement(
@@ -132,14 +132,14 @@ def export_modal(card_id: int | None, card_name: str | None, channel_id: str, to
                  submit="Export", close="Cancel", private_metadata=export_metadata(card_id, channel_id))
 
 
-def export_done_modal(count: int, start: date, end: date, channel_id: str) -> View:
-    """The export modal once the file is posted, or when there was nothing to export."""
+def export_done_modal(count: int, start: date, end: date) -> View:
+    """The export modal once the file is sent to the requester, or when there was nothing to export."""
     span = f"from {start.isoformat()} to {end.isoformat()}"
     if count == 0:
         text = f":information_source: No changes were recorded {span}, so there is no file to post."
     else:
-        text = f":white_check_mark: Posted a CSV of {count} change{'s' if count != 1 else ''} {span} in " \
-               f"{channel_link(channel_id)}."
+        text = (f":white_check_mark: Sent you a CSV of {count} change{'s' if count != 1 else ''} {span} "
+                "in a direct message (only you can see it).")
     return modal("Export audit log", [section(text)])
 
 

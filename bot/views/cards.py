@@ -14,6 +14,7 @@ from bot.views.common import (
     button,
     code,
     context,
+    escape,
     fallback,
     header,
     inline,
@@ -26,6 +27,8 @@ NO_CARDS = (
     "There are no loyalty cards on this Coupontools account yet. "
     "Create one in the Coupontools dashboard, then run `/loyalty cards` again."
 )
+
+STALE_CHOICE = "That button is out of date. Type the command again."
 
 
 def card_block(card: Card) -> SectionBlock:
@@ -69,3 +72,34 @@ def cards_message(cards: Sequence[Card]) -> Message:
     blocks += card_blocks(cards, MESSAGE_BLOCKS - len(blocks) - 1)
     blocks.append(footer)
     return Message(text=fallback(f"{plural(len(cards), 'loyalty card')}"), blocks=blocks)
+
+
+def card_choice_message(problem: str, cards: Sequence[Card], values: Sequence[str | None]) -> Message:
+    """A card problem with a button per card that runs the command with it (`values`: the buttons' values;
+    None when the command is too long to carry, then the card is listed without a button)."""
+    blocks: list[Block] = [section(f":thinking_face: {escape(problem)}")]
+    for card, value in list(zip(cards, values, strict=True))[: MESSAGE_BLOCKS - 1]:
+        label = f"*{inline(card.display_name, 500)}* · id {card.id}"
+        blocks.append(section(label, accessory=button("Use this card", ids.COMMAND_RUN, value) if value else None))
+    return Message(text=fallback(escape(problem)), blocks=blocks)
+
+
+def default_card_notice(card_name: str | None, *, changed: bool = False) -> Message:
+    """`use`: the channel's default card (just set, when `changed`), or that it has none."""
+    if card_name is None:
+        return notice("This channel has no default card: commands here name their card. "
+                      "Set one with `/loyalty use <card>`.", emoji="pushpin")
+    lead = "Done: this channel's default card is now" if changed else "This channel's default card is"
+    return notice(f"{lead} *{card_name}*. Commands here may leave the card out, like "
+                  "`/loyalty stamp ada@example.com`. Remove it with `/loyalty use --clear`.", emoji="pushpin")
+
+
+def default_cleared_notice(had: bool) -> Message:
+    """`use --clear`: whether there was a default to remove."""
+    if had:
+        return notice("Done: this channel has no default card any more; commands here name their card again.",
+                      emoji="pushpin")
+    return notice("This channel had no default card: nothing to clear.", emoji="pushpin")
+
+
+NO_CHANNEL = "A default card belongs to a channel: type `/loyalty use` in the channel it is for."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -91,8 +92,10 @@ def stamp_result_message(card: Card, before: Member, after: Member, amount: int,
     lines = [f":white_check_mark: Added {plural(amount, 'stamp')} to {_who(card, after)}: now *{count}*."]
     earned = earned_rewards(before, after, now)
     if earned:
-        names = ", ".join(f"*{inline(_reward_name(reward), REWARD_NAME)}*" for reward in earned[:10])
-        more = f" and {len(earned) - 10} more" if len(earned) > 10 else ""
+        counted = Counter(_reward_name(reward) for reward in earned)
+        names = ", ".join(f"*{inline(name, REWARD_NAME)}*" + (f" ×{times}" if times > 1 else "")
+                          for name, times in list(counted.items())[:10])
+        more = f" and {len(counted) - 10} more" if len(counted) > 10 else ""
         lines.append(f":tada: Reward earned: {names}{more}.")
     text = "\n".join(lines)
     buttons = _member_buttons(card, after, again=True, redeem=bool(earned))
@@ -131,8 +134,9 @@ def redeem_modal(card: Card, member: Member, *, warning: str | None = None, now:
         return modal(REDEEM_TITLE, blocks, callback_id=ids.REDEEM_VIEW, private_metadata=_ref(card, member))
     options = [_reward_option(reward) for reward in available[:SELECT_OPTIONS]]
     if len(options) <= CHECKBOX_OPTIONS:
+        # A single reward is ticked already: at the till, redeeming it is one click.
         element: CheckboxesElement | StaticMultiSelectElement = CheckboxesElement(
-            action_id=ids.REDEEM_INPUT, options=options)
+            action_id=ids.REDEEM_INPUT, options=options, initial_options=options if len(options) == 1 else None)
     else:
         element = StaticMultiSelectElement(
             action_id=ids.REDEEM_INPUT, options=options, placeholder=plain("Choose rewards", OPTION_TEXT))
@@ -190,6 +194,13 @@ def redeem_refusal(api_message: str) -> str:
 def default_copy_name(card: Card) -> str:
     """"Copy of <name>", cut to the 50 characters a card name may have."""
     return f"Copy of {card.display_name}"[:50].strip()
+
+
+def name_taken_text(name: str, card: Card) -> str:
+    """Why a copy was refused: the name belongs to another card (nothing was copied)."""
+    return (f"A card called {name.strip()} already exists ({card.display_name}, id {card.id}), and two cards "
+            "with one name would make commands ambiguous. Nothing was copied: give the copy another name, "
+            "like `/loyalty copy <card> <new name>`.")
 
 
 def copy_result_message(original: Card, copy: Card) -> Message:

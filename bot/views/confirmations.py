@@ -18,8 +18,8 @@ BUTTON_OUT_OF_DATE = "That button is out of date. Run the command again."
 NAMES_SHOWN = 25
 LISTED_NAME = 80
 
-_BUTTON = {"void": "Void card", "delete": "Delete member", "push": "Send push"}
-_DONE = {"void": "voided", "delete": "deleted", "push": "sent"}
+_BUTTON = {"void": "Void card", "delete": "Delete member", "push": "Send push", "stamp": "Add stamps"}
+_DONE = {"void": "voided", "delete": "deleted", "push": "sent", "stamp": "stamped"}
 
 
 def _member(plan: Plan) -> str:
@@ -45,6 +45,9 @@ def _what(plan: Plan) -> str:
     if plan.action == "delete":
         return (f"Delete {_member(plan)} from {_card(plan)}. The member, their stamps and rewards are removed "
                 "for good.")
+    if plan.action == "stamp":
+        return (f"Add *{plural(plan.amount or 0, 'stamp')}* to {_member(plan)} on {_card(plan)} at once. "
+                "Every reward they earn becomes available to redeem.")
     return (f"Send a push to {plural(len(plan.members), 'member')} of {_card(plan)}: {_recipients(plan)}. "
             "Their phones get it at once.")
 
@@ -79,6 +82,8 @@ def _check_hint(plan: Plan) -> str:
     if plan.action == "delete":
         return (f"Look the member up with `/loyalty member {plan.card_id} {member.id}`: if they are not found, "
                 "it happened.")
+    if plan.action == "stamp":
+        return f"Look at their count with `/loyalty member {plan.card_id} {member.id}` before stamping again."
     return ("Check the card's push history in Coupontools before sending it again: sending twice notifies "
             "members twice.")
 

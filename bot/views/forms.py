@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeGuard
 
-from slack_sdk.models.blocks import Block, DividerBlock, InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.coupontools.models import CUSTOM_FIELDS, MEMBER_FIELDS, Card, Member
@@ -17,6 +17,7 @@ from bot.members import LABELS
 from bot.views import ids
 from bot.views.common import (
     OPTION_TEXT,
+    button,
     context,
     escape,
     inline,
@@ -95,6 +96,8 @@ class FormState:
     member_id: int | None = None
     channel_id: str | None = None
     shown: Mapping[str, str] = field(default_factory=dict)
+    force: bool = False
+    """A new member is created even though others have their email or phone (after "Create anyway")."""
 
     @property
     def is_new(self) -> bool:
@@ -108,6 +111,8 @@ class FormState:
             data["channel"] = self.channel_id
         if self.shown:
             data["shown"] = dict(self.shown)
+        if self.force:
+            data["force"] = 1
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -130,7 +135,7 @@ class FormState:
             for name, digest in shown.items()
         ):
             return None
-        return cls(card, member, channel, shown)
+        return cls(card, member, channel, shown, force=data.get("force") == 1 and member is None)
 
 
 def _is_id(value: object) -> TypeGuard[int]:
@@ -183,7 +188,7 @@ def member_form_modal(
         ADD_TITLE if state.is_new else EDIT_TITLE,
         blocks,
         callback_id=ids.MEMBER_FORM_VIEW,
-        submit="Create member" if state.is_new else "Save changes",
+        submit=("Create anyway" if state.force else "Create member") if state.is_new else "Save changes",
         close="Cancel",
         private_metadata=state.encode(),
     )
@@ -202,6 +207,21 @@ def refused_form_modal(card: Card, state: FormState, values: Mapping[str, str], 
     where = "See the marked field." if problems else f"It said: {said}"
     return member_form_modal(card, state, values, problems=problems,
                              warning=f"The loyalty service refused this form, so nothing was saved. {where}")
+
+
+def duplicate_form_modal(card: Card, state: FormState, values: Mapping[str, str],
+                         duplicates: Sequence[tuple[Member, str]]) -> View:
+    """The add form again, because members already have its email or phone (`duplicates`: member, field):
+    who they are with an Open button each, and the submit button now says "Create anyway"."""
+    said = "; ".join(f"{member.full_name} (id {member.id}) already has this {LABELS[name].lower()}"
+                     for member, name in duplicates[:5])
+    view = member_form_modal(card, replace(state, force=True), values,
+                             warning=f"{said}. Nothing was created: open them, or create the new member anyway.")
+    members = list({member.id: member for member, _name in duplicates}.values())
+    opens = [button(f"Open {member.full_name}", ids.LOOKUP_OPEN, ids.member_ref(card.id, member.id))
+             for member in members[:5]]
+    view.blocks = [view.blocks[0], ActionsBlock(elements=opens), *view.blocks[1:]]
+    return view
 
 
 def saving_modal(state: FormState) -> View:

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from slack_sdk.models.blocks import Block
 
-from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, section
+from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, inline, section
 
 COMMAND = "/loyalty"
 
@@ -85,6 +85,26 @@ USAGES: dict[str, Usage] = {
         'export "Coffee Club"',
         "Every member as a CSV file, sent to you alone in a DM after you confirm; `--voided` adds voided cards.",
     ),
+    "use": Usage(
+        "use [<card>|--clear]",
+        "use Coffee Club",
+        "Makes a card this channel's default, so commands here may leave it out; alone, shows it.",
+    ),
+}
+
+WHO: dict[str, str] = {
+    "help": "everyone", "cards": "viewers", "members": "viewers", "member": "viewers",
+    "copy": "operators", "add": "operators", "import": "operators", "edit": "operators", "stamp": "operators",
+    "redeem": "operators", "push": "operators ask, a second admin approves a push to everyone",
+    "void": "admins", "delete": "admins", "audit": "admins", "use": "operators",
+    "stats": "viewers", "history": "operators", "export": "admins",
+}
+"""Who may run each subcommand, in words (roles are granted in LOYALTY_VIEWERS, _OPERATORS and _ADMINS)."""
+
+MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "member": ("member Coffee Club Ada Lovelace", 'member 481516 "+32 2 555 01 01"'),
+    "stamp": ("stamp Coffee Club ada@example.com", "stamp Coffee Club +32 2 555 01 01 2"),
+    "members": ("members coffee club ada",),
 }
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -92,10 +112,11 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
     ("Insights", ("stats", "history")),
     ("Admin", ("void", "delete", "export", "audit")),
+    ("This channel", ("use",)),
 )
 
 _HINTS = (
-    "`<card>` is a card's id, its code, or its exact name in quotes. "
+    "`<card>` is a card's id, its code, or its name (quotes optional). "
     "`<member>` is a member's id, code, email or phone."
 )
 
@@ -109,8 +130,10 @@ def _entry(name: str) -> str:
     return f"{_command(usage.usage)}\n{usage.description} For example: {_command(usage.example)}"
 
 
-def help_message(*, unknown: str | None = None, suggestion: str | None = None) -> Message:
-    """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood."""
+def help_message(*, unknown: str | None = None, suggestion: str | None = None,
+                 default_card: str | None = None) -> Message:
+    """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood,
+    and names the channel's default card when it has one."""
     blocks: list[Block] = []
     if unknown is not None:
         line = f":thinking_face: I don't know {code(unknown, 60)}."
@@ -118,11 +141,32 @@ def help_message(*, unknown: str | None = None, suggestion: str | None = None) -
             line += f" Did you mean {code(suggestion)}?\n{_entry(suggestion)}"
         blocks.append(section(line))
     blocks.append(header(f"How to use {COMMAND}"))
+    if default_card is not None:
+        card = inline(default_card, 200)
+        blocks.append(section(f":pushpin: In this channel `<card>` may be left out: it is *{card}* "
+                              f"(set with {_command('use <card>')}, removed with {_command('use --clear')})."))
     for title, names in GROUPS:
         blocks.append(section(f"*{title}*\n\n" + "\n\n".join(_entry(name) for name in names)))
     blocks.append(context(escape(_HINTS), f"Answers about members are only shown to you. {_command('help')}"))
     intro = f"I don't know {escape(unknown)}." if unknown is not None else ""
     return Message(text=fallback(f"{intro} How to use {COMMAND}: {COMMAND} help"), blocks=blocks)
+
+
+def topic_message(subcommand: str) -> Message:
+    """`help <subcommand>`: its usage, examples and who may run it."""
+    usage = USAGES[subcommand]
+    examples = "\n".join(f"• {_command(example)}" for example in (usage.example, *MORE_EXAMPLES.get(subcommand, ())))
+    lines = (
+        f"*Usage:* {_command(usage.usage)}",
+        usage.description,
+        f"*Examples:*\n{examples}",
+        f"*Who:* {WHO[subcommand]}. An admin grants roles in the app's settings.",
+    )
+    return Message(
+        text=fallback(f"Usage: {escape(COMMAND)} {escape(usage.usage)}"),
+        blocks=[header(f"{COMMAND} {subcommand}"), section("\n\n".join(lines)), context(escape(_HINTS),
+                f"All commands: {_command('help')}")],
+    )
 
 
 def usage_message(subcommand: str | None, problem: str) -> Message:

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.coupontools.models import Card
 from bot.stats import MemberFigures
 from bot.store import HeldChange
-from bot.views.approvals import approval_buttons, mention, when
+from bot.views.approvals import approval_buttons, channel_link, mention, when
 from bot.views.cards import NO_CARDS, card_blocks
 from bot.views.common import VIEW_BLOCKS, code, context, escape, header, inline, plural, section
 from bot.views.help import COMMAND, USAGES
@@ -76,11 +76,11 @@ def _approvals(approvals: Sequence[tuple[HeldChange, str]]) -> list[Block]:
 
 
 def home_view(cards: Sequence[Card], *, role: str, figures: Mapping[int, MemberFigures] | None = None,
-              approvals: Sequence[tuple[HeldChange, str]] = ()) -> View:
+              approvals: Sequence[tuple[HeldChange, str]] = (), defaults: Sequence[tuple[str, str]] = ()) -> View:
     """The Home tab; an unknown `role` counts as no access, and then no cards are listed.
 
     `figures` are the cards' member figures known so far (by card id); `approvals`, with their card names,
-    are shown to admins only.
+    are shown to admins only; `defaults`: the channels with a default card (`use`), and its name.
     """
     known = role if role in ROLES else "no access"
     names = LOOKUP_EXAMPLES + (CHANGE_EXAMPLES if known in ("operator", "admin") else ()) + ("help",)
@@ -95,6 +95,9 @@ def home_view(cards: Sequence[Card], *, role: str, figures: Mapping[int, MemberF
         blocks += _approvals(approvals)
     if known != "no access":
         blocks += [DividerBlock(), header(f"Loyalty cards ({len(cards)})")]
+        if defaults:
+            lines = "\n".join(f"• {channel_link(channel)}: *{inline(name, 200)}*" for channel, name in defaults)
+            blocks.append(section(f"*Default cards* (commands there may leave the card out):\n{lines}"))
         room = VIEW_BLOCKS - len(blocks)
         blocks += _cards(cards, figures or {}, room) if cards else [section(escape(NO_CARDS))]
     return View(type="home", blocks=blocks)

@@ -60,9 +60,28 @@ AUDIT_FROM_ACTION = "audit.export.from.date"
 AUDIT_TO_BLOCK = "audit.export.to"
 AUDIT_TO_ACTION = "audit.export.to.date"
 
+# "Did you mean…?" and "which card?" buttons: run the command typed, with the card chosen; value = typed_command().
+COMMAND_RUN = "command.run"
+
 # Canonical ids only (no sign, no leading zeros, at most 18 digits): exactly what member_ref writes.
 _ID = r"(0|[1-9][0-9]{0,17})"
 _MEMBER_REF = re.compile(f"{_ID}:{_ID}")
+
+
+_TYPED_COMMAND = re.compile(f"{_ID}:([1-9]):(.+)", re.DOTALL)
+
+
+def typed_command(card_id: int, count: int, text: str) -> str | None:
+    """A button value meaning "run `text` with its first `count` arguments standing for this card", or None
+    when the text is too long for a button."""
+    value = f"{card_id}:{count}:{text}"
+    return value if len(value) <= 2000 and 0 < count < 10 else None
+
+
+def parse_typed_command(value: object) -> tuple[int, int, str] | None:
+    """`(card_id, count, text)` from a typed_command value, or None for anything we did not produce."""
+    match = _TYPED_COMMAND.fullmatch(value) if isinstance(value, str) else None
+    return (int(match.group(1)), int(match.group(2)), match.group(3)) if match else None
 
 
 def member_ref(card_id: int, member_id: int) -> str:

@@ -205,6 +205,7 @@ def report_message(card: Card, user_id: str, report: Report) -> Message:
         blocks.append(section("*Chunks that did not go through:*"))
         blocks += _sections([_failure_line(f) for f in report.failures], len(report.failures), "chunks")
     if created:
-        blocks.append(context("The new members' ids, codes and wallet links are in the CSV below."))
+        blocks.append(context("The new members' ids, codes and wallet links went to the importer alone, "
+                              "as a CSV in a direct message."))
     return Message(text=fallback(f"Import into {name}: {created:,} of {report.to_send:,} members created"),
                    blocks=blocks)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.access import Role
 from bot.coupontools.models import Card, Member, Reward
 from bot.views import ids
 from bot.views.common import (
@@ -129,25 +130,30 @@ def wallet_link(url: str) -> str:
     return f"<{safe}|Open the wallet card>"
 
 
-def member_actions(card: Card, member: Member, *, now: datetime | None = None) -> ActionsBlock:
-    """The member's buttons, each valued `<card_id>:<member_id>`; nothing that a voided card cannot do."""
+def member_actions(card: Card, member: Member, *, now: datetime | None = None,
+                   role: Role = Role.ADMIN) -> ActionsBlock | None:
+    """The member's buttons that `role` may use, each valued `<card_id>:<member_id>`; nothing that a voided
+    card cannot do. None when there is no button to show."""
     value = ids.member_ref(card.id, member.id)
     buttons: list[ButtonElement] = []
-    if not member.is_voided:
-        if card.type != "membership":  # membership cards have no stamps to add
-            buttons.append(button("Add stamp", ids.MEMBER_STAMP, value, style="primary"))
-        if member.available_rewards(now):
-            buttons.append(button("Redeem", ids.MEMBER_REDEEM, value))
-    buttons.append(button("Edit", ids.MEMBER_EDIT, value))
-    buttons.append(button("History", ids.MEMBER_HISTORY, value))
-    if not member.is_voided:
-        buttons.append(button("Void", ids.MEMBER_VOID, value, style="danger"))
-    buttons.append(button("Delete", ids.MEMBER_DELETE, value, style="danger"))
-    return ActionsBlock(elements=buttons)
+    if role >= Role.OPERATOR:
+        if not member.is_voided:
+            if card.type != "membership":  # membership cards have no stamps to add
+                buttons.append(button("Add stamp", ids.MEMBER_STAMP, value, style="primary"))
+            if member.available_rewards(now):
+                buttons.append(button("Redeem", ids.MEMBER_REDEEM, value))
+        buttons.append(button("Edit", ids.MEMBER_EDIT, value))
+        buttons.append(button("History", ids.MEMBER_HISTORY, value))
+    if role >= Role.ADMIN:
+        if not member.is_voided:
+            buttons.append(button("Void", ids.MEMBER_VOID, value, style="danger"))
+        buttons.append(button("Delete", ids.MEMBER_DELETE, value, style="danger"))
+    return ActionsBlock(elements=buttons) if buttons else None
 
 
-def member_blocks(card: Card, member: Member, *, now: datetime | None = None, actions: bool = True) -> list[Block]:
-    """The member card's blocks (at most 12); `actions=False` leaves out the buttons."""
+def member_blocks(card: Card, member: Member, *, now: datetime | None = None, actions: bool = True,
+                  role: Role = Role.ADMIN) -> list[Block]:
+    """The member card's blocks (at most 12), with the buttons `role` may use; `actions=False` leaves them out."""
     now = now or datetime.now()
     blocks: list[Block] = [header(member.full_name)]
     if member.voided_at:
@@ -165,15 +171,16 @@ def member_blocks(card: Card, member: Member, *, now: datetime | None = None, ac
         blocks.append(section(fields=custom))
     if member.download_url and member.download_url.strip():
         blocks.append(section(f"*Wallet card:* {wallet_link(member.download_url)}"))
-    if actions:
-        blocks.append(member_actions(card, member, now=now))
+    buttons = member_actions(card, member, now=now, role=role) if actions else None
+    if buttons is not None:
+        blocks.append(buttons)
     return blocks
 
 
-def member_message(card: Card, member: Member, *, now: datetime | None = None) -> Message:
-    """One member's card with buttons to stamp, redeem, edit, void and delete."""
+def member_message(card: Card, member: Member, *, now: datetime | None = None, role: Role = Role.ADMIN) -> Message:
+    """One member's card with the buttons `role` may use: stamp, redeem, edit (operators), void, delete (admins)."""
     status = " (voided)" if member.is_voided else ""
     stamps = f", {plural(member.stamps, 'stamp')}" if member.stamps is not None else ""
     text = f"{inline(member.full_name, 300)}{status}, member {member.id} of {inline(card.display_name, 300)}{stamps}"
-    return Message(text=fallback(text), blocks=member_blocks(card, member, now=now))
+    return Message(text=fallback(text), blocks=member_blocks(card, member, now=now, role=role))
 

@@ -110,13 +110,20 @@ def _searched(state: PageState) -> str:
     return f"matching {code(state.query, 200)}" if state.query.strip() else "all members"
 
 
-def members_page_message(card: Card, members: Sequence[Member], state: PageState, *, has_next: bool) -> Message:
+def members_page_message(card: Card, members: Sequence[Member], state: PageState, *, has_next: bool,
+                         per_page: int = 10) -> Message:
     """One page of a member search: a row and an Open button per member, and Previous/Next buttons."""
     name = inline(card.display_name, 300)
     title = f"Members of {card.display_name}"
     if state.query.strip():
         title += f" matching “{state.query}”"
-    summary = [f"page {state.page}"] if state.query.strip() else ["all members", f"page {state.page}"]
+    # The API gives no total: it is known on the last page only (every earlier page was full).
+    if has_next:
+        where = f"page {state.page} · more on the next pages"
+    else:
+        total = (state.page - 1) * per_page + len(members)
+        where = f"page {state.page} of {state.page} · {plural(total, 'member')}"
+    summary = [where] if state.query.strip() else ["all members", where]
     if state.include_voided:
         summary.append("voided cards included")
     blocks: list[Block] = [header(title), context(" · ".join(summary))]

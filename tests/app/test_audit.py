@@ -75,7 +75,7 @@ def test_a_confirmed_void_shows_up_in_the_audit(stack: LocalStack) -> None:
     assert f"member {DEMO_GRACE_ID}" in shown
 
 
-def test_export_uploads_a_csv_of_the_chosen_days(stack: LocalStack) -> None:
+def test_export_sends_a_csv_of_the_chosen_days_to_the_requester_alone(stack: LocalStack) -> None:
     ids_written = record(stack, 3)
     record(stack, 1, outcome="unknown")
     reply = audit(stack)
@@ -87,7 +87,8 @@ def test_export_uploads_a_csv_of_the_chosen_days(stack: LocalStack) -> None:
     assert ids.AUDIT_TO_BLOCK in ack.errors  # the end before the start is refused in the form
     stack.driver.submit(form, {ids.AUDIT_FROM_BLOCK: (today - timedelta(days=1)).isoformat(),
                                ids.AUDIT_TO_BLOCK: today.isoformat()}, user=ADMIN)
-    [file] = stack.slack.wait_for(lambda: stack.slack.files(GENERAL), what="the CSV in #general")
+    [file] = stack.slack.wait_for(lambda: stack.slack.files("D" + ADMIN[1:]), what="the CSV in a DM")
+    assert stack.slack.files(GENERAL) == []  # never in the channel
     assert file.name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(file.content.decode())))
     assert [int(row["id"]) for row in rows[:3]] == ids_written

@@ -77,6 +77,14 @@ CASES: list[Any] = [
     (f"push {CARD} --to", "/loyalty push <card>", "--to"),
     (f"push {CARD} --to 1,,2 <!channel> free coffee", "/loyalty push <card>", "empty entry"),
     (f"push {CARD} --unknown <!here> hello", "/loyalty push <card>", "--unknown"),
+    (f"push {CARD} Hi --to ada@example.com", "/loyalty push <card>", "came after the message"),
+    (f"push {CARD} --to 1 Hi <!channel> --at 10:00", "/loyalty push <card>", "came after the message"),
+    # use [<card>|--clear]
+    (f"use {CARD} 2", "/loyalty use [<card>|--clear]", "didn't expect"),
+    (f"use {CARD} --clear", "/loyalty use [<card>|--clear]", "didn't expect"),
+    # a member name is the rest of the line only when every word reads as a name
+    (f"member {CARD} Ada 2", "/loyalty member <card> <member>", "didn't expect"),
+    (f"stamp {CARD} Ada Lovelace 1.5", "/loyalty stamp <card> <member> [amount]", "didn't expect"),
     # audit [<card>]
     (f"audit {CARD} extra", "/loyalty audit [<card>]", "didn't expect"),
     # quotes

@@ -59,3 +59,10 @@ def test_a_viewer_cannot_copy_a_card(stack: LocalStack) -> None:
     assert "operator role" in ask(stack, f"copy {CARD}", user=VIEWER)
     assert copies(stack) == []
     assert stack.services.store.audit.latest() == []
+
+
+def test_copying_to_a_name_another_card_has_is_refused_and_nothing_is_sent(stack: LocalStack) -> None:
+    shown = ask(stack, f"copy {CARD} vip membership")
+    assert "already exists" in shown
+    assert copies(stack) == []
+    assert stack.services.store.audit.latest() == []

@@ -38,7 +38,7 @@ def test_cards_lists_every_card_with_a_members_button(stack: LocalStack) -> None
 
 
 def test_member_by_email_shows_stamps_rewards_and_action_buttons(stack: LocalStack) -> None:
-    shown = ask(stack, 'member "Coffee Club" <mailto:ada@example.com|ada@example.com>')
+    shown = ask(stack, 'member "Coffee Club" <mailto:ada@example.com|ada@example.com>', user=ADMIN)
     assert "Ada Lovelace" in shown
     assert "37" in shown
     for label in ("Add stamp", "Redeem", "Edit", "Void", "Delete"):

@@ -25,7 +25,7 @@ def test_connect_creates_the_tables_and_records_the_schema_version(database_url:
     with direct_connection(database_url) as connection:
         tables = set(inspect(connection).get_table_names())
         assert {"audit_log", "held_changes", "seen_requests"} <= tables
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == "0004"
 
 
 def test_connecting_again_leaves_a_current_schema_alone(database_url: str) -> None:
@@ -55,7 +55,7 @@ def test_two_processes_connecting_to_a_fresh_database_both_succeed_and_one_migra
     assert [status for status, _ in reports] == ["ok", "ok"], reports
     assert sorted(migrated for _, migrated in reports) == [False, True]
     with direct_connection(url) as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
 
 
 def test_a_schema_from_a_newer_release_is_refused_with_advice(database_url: str) -> None:

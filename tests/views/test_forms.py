@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.coupontools.models import MEMBER_FIELDS, Card, Member
@@ -53,6 +54,16 @@ def test_the_form_state_round_trips_and_refuses_what_it_did_not_write() -> None:
 @given(st.text(max_size=200))
 def test_decoding_any_metadata_never_raises(text: str) -> None:
     FormState.decode(text)
+
+
+@settings(deadline=None)
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)), st.sampled_from([None, 7]))
+def test_create_anyway_is_read_only_from_our_own_flag_on_a_new_member(force: object, member: int | None) -> None:
+    data = {"card": 1, "force": force, **({"member": member} if member else {})}
+    state = FormState.decode(json.dumps(data))
+    assert state is not None
+    assert state.force == (force == 1 and member is None)
+    assert FormState.decode(FormState(1, force=True).encode()) == FormState(1, force=True)
 
 
 def test_form_values_reads_each_field_and_treats_missing_ones_as_empty() -> None:

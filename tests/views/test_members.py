@@ -73,7 +73,7 @@ def test_members_page_lists_members_with_open_and_page_buttons(card, ada, bob):
         "text": "2 members of Coffee Club, matching `ada`, page 2",
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "Members of Coffee Club matching “ada”"}},
-            {"type": "context", "elements": [_md("page 2 · voided cards included")]},
+            {"type": "context", "elements": [_md("page 2 · more on the next pages · voided cards included")]},
             ADA_ROW,
             BOB_ROW,
             {"type": "actions", "elements": [
@@ -87,7 +87,7 @@ def test_members_page_lists_members_with_open_and_page_buttons(card, ada, bob):
 def test_first_page_without_more_has_no_page_buttons(card, ada):
     blocks = members_page_message(card, [ada], PageState(card_id=123), has_next=False).to_dict()["blocks"]
     assert [block["type"] for block in blocks] == ["header", "context", "section"]
-    assert blocks[1]["elements"][0]["text"] == "all members · page 1"
+    assert blocks[1]["elements"][0]["text"] == "all members · page 1 of 1 · 1 member"
 
 
 def test_no_match_says_so_and_suggests_what_to_try(card):

@@ -106,3 +106,13 @@ seen_requests = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Index("ix_seen_requests_expires_at", "expires_at"),
 )
+
+channel_defaults = Table(
+    "channel_defaults",
+    metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("card_id", BigInteger(), nullable=False),
+    Column("card_name", String(200), nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UTCDateTime(), nullable=False),
+)
