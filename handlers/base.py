@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
+from bot import metrics
 from bot.access import Role
 from bot.commands import CommandError, Help, parse
 from bot.coupontools import Card, Member
@@ -82,10 +83,12 @@ class Router:
         try:
             command = parse(str(body.get("text") or ""), max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
+            metrics.HANDLED.labels(exc.subcommand or "usage", "refused").inc()
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
             return
         route = self.routes.get(command.name)
         if isinstance(command, Help) or route is None:
+            metrics.HANDLED.labels("help", "ok").inc()
             unknown = command.unknown if isinstance(command, Help) else None
             suggestion = command.suggestion if isinstance(command, Help) else None
             ack(response_type="ephemeral", **help_message(unknown=unknown, suggestion=suggestion).to_dict())
