@@ -43,7 +43,7 @@ def build_services(
             settings.coupontools_api_secret.get_secret_value(),  # type: ignore[union-attr]
         )
     if store is None:
-        store = Store.connect(settings.database_url)
+        store = Store.connect(settings.database_url, connections=settings.loyalty_workers)
     return Services(
         settings=settings,
         slack=slack,
