@@ -106,9 +106,14 @@ class Lookup:
         if _looks_like_phone(q) and _digits(q) != q:
             keywords.append(_digits(q))
         for keyword in keywords:
-            for member in self.client.search_members(card.id, keyword, include_voided=True, limit=50):
-                if is_exact_match(member, q):
-                    found.setdefault(member.id, member)
+            # The API's exact search first: one page, however many members merely contain `keyword`. If it
+            # finds none (its idea of exact may differ from ours, as for phones), every partial match is read.
+            strict = self.client.search_members(card.id, keyword, strict=True, include_voided=True, limit=50)
+            exact = [member for member in strict if is_exact_match(member, q)] or [
+                member for member in self.client.iter_members(card.id, keyword, include_voided=True)
+                if is_exact_match(member, q)]
+            for member in exact:
+                found.setdefault(member.id, member)
         return list(found.values())
 
     def member(self, card: Card, ref: str) -> Member:
