@@ -25,7 +25,10 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are small; anything this big is not from Slack
-GRANIAN_THREADS = 4  # granian: Python threads per process; acks are quick, a few cover a slow health check
+# granian: Python threads per process. Acks are quick, but a client that sends its headers and holds back the
+# body keeps a thread waiting on it (granian has no body timeout): with 4, 16 such clients stopped every ack for
+# as long as they held on; 32 leave room for the rest (bench/RESULTS.md, "Hostile clients").
+GRANIAN_THREADS = 32
 BACKLOG = 1024  # a burst of commands waits in the kernel, not refused
 SIGNAL_POLL = 0.2  # seconds: how late a signal handler may run (see `wait_for`)
 
@@ -116,7 +119,10 @@ def wait_for(event: threading.Event) -> None:
 # -- production: granian, in one process or several sharing the port -------------------------------------------------
 
 HEADER_TIMEOUT_MS = 5_000  # granian: a request's headers must have arrived within this (its default is 30 s)
-BACKPRESSURE = 256  # granian: requests per serving process let into the app at once; the rest wait in the kernel
+# granian: connections per serving process it accepts at once; the rest wait in the kernel's backlog. Idle ones
+# count until the header timeout closes them: at 256, 1,000 idle connections filled it and the backlog, and
+# acks waited ~15 s on SYN retries. Requests waiting for a thread cost granian little, so take them in.
+BACKPRESSURE = 4096
 STOP_TIMEOUT = 25  # seconds a serving process may take to finish its accepted work after SIGTERM (platforms kill at 30)
 GRANIAN_LOGS: dict[str, Any] = {  # granian's own log lines go through ours (one format, secrets redacted)
     "loggers": {
@@ -149,7 +155,7 @@ def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: s
         blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_level=level, log_dictconfig=GRANIAN_LOGS,
         workers_kill_timeout=STOP_TIMEOUT, respawn_failed_workers=False, websockets=False,
         # Slow clients: Slack speaks HTTP/1.1 and sends its headers at once; a client that dribbles them is cut
-        # off, and however many connect, at most BACKPRESSURE requests per process wait for the app.
+        # off, and idle connections are taken in (BACKPRESSURE) rather than left to fill the kernel's backlog.
         http=HTTPModes.http1, backpressure=BACKPRESSURE,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
     )

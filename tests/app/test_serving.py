@@ -243,6 +243,32 @@ def test_clients_that_dribble_their_headers_are_cut_off_and_slack_is_still_serve
     assert process.returncode == 0
 
 
+SLOW_BODIES = 16
+IDLE_CONNECTIONS = 1000
+
+
+def test_clients_holding_back_bodies_and_a_thousand_idle_connections_do_not_stop_acks(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path)
+    with _serving(env, tmp_path) as (process, url):
+        address = ("127.0.0.1", int(env["PORT"]))
+        held = [socket.create_connection(address) for _ in range(SLOW_BODIES + IDLE_CONNECTIONS)]
+        try:
+            for connection in held[:SLOW_BODIES]:  # headers announcing a body that never comes
+                connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Length: 2000\r\n"
+                                   b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+            with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+                assert driver.command(f"member {CARD} ada@example.com", user=VIEWER).ok
+                assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
+            assert httpx.get(f"{url}/healthz").status_code == 200
+        finally:
+            for connection in held:
+                connection.close()
+        _stop(process)
+    assert process.returncode == 0
+
+
 def _serving_pids(log: Path, count: int) -> list[int]:
     """The process ids the serving processes announced in `log`, once `count` did (or the wait ran out)."""
     deadline = time.monotonic() + START_TIMEOUT
