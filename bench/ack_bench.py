@@ -18,6 +18,11 @@ arrived (each must show the member, not an apology) and when the last one did. E
     .venv/bin/python bench/ack_bench.py                       # N = 1, 50, 200; 2 s per API call
     .venv/bin/python bench/ack_bench.py --sizes 1,20 --latency 0.5
     .venv/bin/python bench/ack_bench.py --processes 1,2,3          # ours in 1, 2 and 3 processes
+    .venv/bin/python bench/ack_bench.py --only ours --sizes 200 --slow-clients 16 --idle 1000
+
+`--slow-clients` and `--idle` hold that many hostile connections open to the app during each batch: a slow
+client sends a POST's headers announcing a 2,000-byte body and then nothing; an idle one connects and sends
+nothing at all.
 """
 
 from __future__ import annotations
@@ -349,11 +354,32 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def run_batch(stand_ins: StandIns, app: AppProcess, secret: str, n: int, answer_timeout: float) -> Figures:
-    """N concurrent commands to one app; waits (bounded) until N answers reached the Slack stand-in."""
+def hold_open(url: str, slow: int, idle: int) -> list[socket.socket]:
+    """`slow` connections that sent a POST's headers but none of its 2,000-byte body, and `idle` that sent nothing."""
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    held = []
+    for index in range(slow + idle):
+        sock = socket.create_connection(address, timeout=SEND_TIMEOUT)
+        if index < slow:
+            sock.sendall(f"POST /slack/events HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Length: 2000\r\n"
+                         "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode())
+        held.append(sock)
+    return held
+
+
+def run_batch(stand_ins: StandIns, app: AppProcess, secret: str, n: int, answer_timeout: float, *,
+              slow: int = 0, idle: int = 0) -> Figures:
+    """N concurrent commands to one app, with `slow` and `idle` hostile connections held open meanwhile; waits
+    (bounded) until N answers reached the Slack stand-in."""
     prepared = stand_ins.ask("prepare", n=n)
     requests = [(body, _signed(secret, body)) for body in prepared["bodies"]]
-    start, sent = fire(f"{app.url}/slack/events", requests)
+    held = hold_open(app.url, slow, idle)
+    try:
+        start, sent = fire(f"{app.url}/slack/events", requests)
+    finally:
+        for sock in held:
+            sock.close()
     deadline = time.monotonic() + answer_timeout
     answers = stand_ins.ask("answers", since=prepared["since"])
     progress = time.monotonic()
@@ -423,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("ours", "starter"), help="run one app only")
     parser.add_argument("--processes", default="1",
                         help="comma-separated serving processes for ours, one server each (default 1)")
+    parser.add_argument("--slow-clients", type=int, default=0, metavar="K",
+                        help="connections holding a POST's body back, open during each batch (default 0)")
+    parser.add_argument("--idle", type=int, default=0, metavar="K",
+                        help="idle connections open during each batch (default 0)")
     parser.add_argument("--starter", action="store_true", help=argparse.SUPPRESS)  # the starter app's process
     parser.add_argument("--stand-ins", action="store_true", help=argparse.SUPPRESS)  # Slack's and the API's
     args = parser.parse_args(argv)
@@ -440,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("each process count must be from 1 to 16")
 
     print(f"machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.platform()}")
-    print(f"command: /loyalty {COMMAND_TEXT}  |  sandbox latency {args.latency} s per API call")
+    print(f"command: /loyalty {COMMAND_TEXT}  |  sandbox latency {args.latency} s per API call  |  held open "
+          f"during each batch: {args.slow_clients} slow clients, {args.idle} idle connections")
     signing_secret = secrets.token_hex(16)
     rows: list[Figures] = []
     stand_ins = StandIns()
@@ -465,7 +496,8 @@ def main(argv: list[str] | None = None) -> int:
             for n in sizes:
                 for app in apps:
                     print(f"... N={n} {app.name}", file=sys.stderr, flush=True)
-                    rows.append(run_batch(stand_ins, app, signing_secret, n, args.answer_timeout))
+                    rows.append(run_batch(stand_ins, app, signing_secret, n, args.answer_timeout,
+                                          slow=args.slow_clients, idle=args.idle))
             stand_ins.ask("latency", seconds=0)
             for app in apps:
                 app.stop()

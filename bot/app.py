@@ -43,7 +43,7 @@ def build_services(
             settings.coupontools_api_secret.get_secret_value(),  # type: ignore[union-attr]
         )
     if store is None:
-        store = Store.connect(settings.database_url)
+        store = Store.connect(settings.database_url, connections=settings.loyalty_workers)
     return Services(
         settings=settings,
         slack=slack,
@@ -79,7 +79,8 @@ def create_app(settings: Settings, services: Services) -> App:
 
 def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
     """The app as served over HTTP (Slack and the health check), whichever server runs it."""
-    return make_wsgi_app(create_app(settings, services), services.healthy, build_gate(settings, services))
+    token = settings.loyalty_metrics_token.get_secret_value() if settings.loyalty_metrics_token else None
+    return make_wsgi_app(create_app(settings, services), services.healthy, build_gate(settings, services), token)
 
 
 def build_gate(settings: Settings, services: Services) -> Gate:

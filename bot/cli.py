@@ -8,8 +8,10 @@ import multiprocessing.util
 import os
 import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # as bot.metrics, which cannot be imported before it is set
 
 if TYPE_CHECKING:
     from bot.check import Finding
@@ -28,7 +32,7 @@ log = logging.getLogger("bot")
 
 def _secrets(settings: Settings) -> tuple[str, ...]:
     values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-              settings.coupontools_api_key, settings.coupontools_api_secret)
+              settings.coupontools_api_key, settings.coupontools_api_secret, settings.loyalty_metrics_token)
     return tuple(value.get_secret_value() for value in values if value is not None)
 
 
@@ -62,6 +66,29 @@ def serve(args: argparse.Namespace) -> int:
     )
     setup_logging(settings.log_format, settings.log_level, _secrets(settings))
     socket_mode = args.socket_mode or settings.socket_mode
+    with _shared_metrics(1 if socket_mode else settings.web_concurrency):
+        return _serve(args, settings, socket_mode=socket_mode)
+
+
+@contextmanager
+def _shared_metrics(processes: int) -> Iterator[None]:
+    """With several serving processes, each writes its metrics under one fresh directory that /metrics sums.
+
+    Set before anything imports prometheus_client, which reads PROMETHEUS_MULTIPROC_DIR once, at import; an
+    operator's own directory is kept.
+    """
+    if processes < 2 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="loyalty-bot-metrics-") as directory:
+        os.environ[MULTIPROC_ENV] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROC_ENV]
+
+
+def _serve(args: argparse.Namespace, settings: Settings, *, socket_mode: bool) -> int:
     if args.sandbox or settings.loyalty_sandbox:
         settings = _embedded_sandbox(settings)
     fatal = _start_checks(settings, socket_mode=socket_mode)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=1, ge=1, le=64)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    # When set, GET /metrics answers only requests with `Authorization: Bearer <this>`.
+    loyalty_metrics_token: SecretStr | None = None
 
     @field_validator("loyalty_viewers", "loyalty_operators", "loyalty_admins", mode="before")
     @classmethod
@@ -84,7 +86,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "coupontools_api_key",
-        "coupontools_api_secret", "loyalty_approvals_channel", mode="before",
+        "coupontools_api_secret", "loyalty_approvals_channel", "loyalty_metrics_token", mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

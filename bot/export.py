@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import IO
 
 from bot.coupontools.models import MEMBER_FIELDS, Member
-from bot.views.audit import spreadsheet_cell
+from bot.csvcells import safe_cell
 
 EXPORT_ACTION = "export"
 """The held confirmation's action and the audit log's."""
@@ -28,7 +28,7 @@ def member_row(member: Member, now: datetime) -> list[str]:
         "" if member.stamps is None else member.stamps, len(member.available_rewards(now)),
         len(member.used_rewards()), _time(member.created_at), _time(member.voided_at),
     ]
-    return [spreadsheet_cell(value) for value in values]
+    return [safe_cell(value) for value in values]
 
 
 def write_members(members: Iterable[Member], out: IO[str], *, now: datetime | None = None) -> int:

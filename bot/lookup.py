@@ -120,20 +120,23 @@ class Lookup:
                 found[member.id] = member
             except NotFound:
                 pass
-        # One search in the common case: E.164, as this app stores phones. Members created elsewhere may hold
-        # another spelling, which only a search for the spelling typed can find.
+        if is_name(q):
+            # A name: one search, every partial match read (a common name may be behind more than one page).
+            return [m for m in self.client.iter_members(card.id, q, include_voided=True) if has_name(m, q)] or \
+                list(found.values())
+        # The API's exact search first (one page, however many members merely contain the keyword), by E.164 as
+        # this app stores phones, then as typed. Its idea of exact may differ from ours (a phone stored in
+        # another spelling): then every partial match of what was typed is read.
         number = e164(q, self.phone_region) if looks_like_phone(q) else None
-        results: list[Member] = []
         for keyword in dict.fromkeys(k for k in (number, q) if k):
-            page = self.client.search_members(card.id, keyword, include_voided=True, limit=50)
-            results += page
-            for member in page:
+            for member in self.client.search_members(card.id, keyword, strict=True, include_voided=True, limit=50):
                 if is_exact_match(member, q, self.phone_region):
                     found.setdefault(member.id, member)
             if found:
-                break
-        if not found and is_name(q):
-            found = {member.id: member for member in results if has_name(member, q)}
+                return list(found.values())
+        for member in self.client.iter_members(card.id, q, include_voided=True):
+            if is_exact_match(member, q, self.phone_region):
+                found.setdefault(member.id, member)
         return list(found.values())
 
     def member(self, card: Card, ref: str) -> Member:

@@ -11,8 +11,16 @@ from http.client import RemoteDisconnected
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, HttpRequest, RateLimitErrorRetryHandler, RetryState
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    HttpRequest,
+    RateLimitErrorRetryHandler,
+    RetryHandler,
+    RetryState,
+)
 from slack_sdk.http_retry.response import HttpResponse
+
+from bot import metrics
 
 RATE_LIMIT_RETRIES = 3  # each waits Slack's Retry-After; the work is already acknowledged, so it only delays a reply
 SAFE_TO_REPEAT = frozenset({
@@ -36,14 +44,32 @@ class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         return isinstance(error, URLError) or method_of(request.url) in SAFE_TO_REPEAT
 
 
+class SlackErrorMeter(RetryHandler):
+    """Never retries: counts each failed call by method (an error status, `"ok": false`, or no answer at all).
+
+    slack-sdk shows every answer and connection error to the retry handlers, and copies them to the client it
+    makes for each request, so the first handler sees every call the app makes.
+    """
+
+    def can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,  # noqa: ARG002
+                  error: Exception | None = None) -> bool:
+        failed = error is not None or response is None or response.status_code != 200 or (
+            isinstance(response.body, dict) and response.body.get("ok") is False)
+        if failed:
+            metrics.SLACK_ERRORS.labels(method_of(request.url)).inc()
+        return False
+
+
 def method_of(url: str) -> str:
     """The Web API method a request URL calls (`…/api/chat.postMessage?…` -> `chat.postMessage`)."""
     return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def slack_client(token: str, base_url: str, *, timeout: float = 10) -> WebClient:
-    """A WebClient that honours Slack's 429 Retry-After and repeats after connection errors only when safe."""
+    """A WebClient that counts failed calls, honours Slack's 429 Retry-After and repeats after connection errors
+    only when safe."""
     return WebClient(token=token, base_url=base_url, timeout=int(timeout), retry_handlers=[
+        SlackErrorMeter(),
         RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         SafeConnectionErrorRetryHandler(),
     ])

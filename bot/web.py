@@ -1,4 +1,4 @@
-"""HTTP serving: Slack at POST /slack/events, a health check at GET /healthz.
+"""HTTP serving: Slack at POST /slack/events, a health check at GET /healthz, metrics at GET /metrics.
 
 Production (`loyalty-bot serve`) runs on granian (`serve`). The local stack, the demo and the tests serve the
 same WSGI app from a small stdlib server in a thread (`localstack/web.py`), which granian cannot do.
@@ -9,21 +9,26 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot import __version__
+from bot import __version__, metrics
 from bot.transport import Gate
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 MAX_BODY = 2 * 1024 * 1024  # Slack's payloads are small; anything this big is not from Slack
-GRANIAN_THREADS = 4  # granian: Python threads per process; acks are quick, a few cover a slow health check
+# granian: Python threads per process. Acks are quick, but a client that sends its headers and holds back the
+# body keeps a thread waiting on it (granian has no body timeout): with 4, 16 such clients stopped every ack for
+# as long as they held on; 32 leave room for the rest (bench/RESULTS.md, "Hostile clients").
+GRANIAN_THREADS = 32
 BACKLOG = 1024  # a burst of commands waits in the kernel, not refused
 SIGNAL_POLL = 0.2  # seconds: how late a signal handler may run (see `wait_for`)
 
@@ -31,11 +36,14 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = None) -> WsgiApp:
-    """Route the two paths the product promises; everything else is 404. `gate` verifies before Bolt reads."""
+def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = None,
+                  metrics_token: str | None = None) -> WsgiApp:
+    """Route the paths the product promises; everything else is 404. `gate` verifies before Bolt reads;
+    `metrics_token`, when set, is the bearer token /metrics asks for."""
     slack: WsgiApp = SlackRequestHandler(app, path=EVENTS_PATH)
     if gate is not None:
         slack = gate.wrap(slack)
+    slack = _timed(slack)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -50,6 +58,8 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = Non
             status = "200 OK" if ok else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            return _metrics(environ, start_response, metrics_token)
         if path == EVENTS_PATH and method == "POST":
             if _content_length(environ) <= MAX_BODY:  # neither server limits bodies itself
                 return slack(environ, start_response)
@@ -62,6 +72,30 @@ def make_wsgi_app(app: App, healthy: Callable[[], bool], gate: Gate | None = Non
         return [body]
 
     return wsgi
+
+
+def _timed(slack: WsgiApp) -> WsgiApp:
+    """`slack`, with the time to its answer counted (listeners ack before they return: that is the ack)."""
+
+    def timed(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        try:
+            return slack(environ, start_response)
+        finally:
+            metrics.ACK_SECONDS.observe(time.perf_counter() - started)
+
+    return timed
+
+
+def _metrics(environ: dict[str, Any], start_response: StartResponse, token: str | None) -> Iterable[bytes]:
+    if not metrics.allowed(environ.get("HTTP_AUTHORIZATION"), token):
+        body = b"Send the metrics token as: Authorization: Bearer <LOYALTY_METRICS_TOKEN>"
+        start_response("401 Unauthorized", [("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
+                                             ("WWW-Authenticate", 'Bearer realm="metrics"')])
+        return [body]
+    body = metrics.page()
+    start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _content_length(environ: dict[str, Any]) -> int:
@@ -85,7 +119,10 @@ def wait_for(event: threading.Event) -> None:
 # -- production: granian, in one process or several sharing the port -------------------------------------------------
 
 HEADER_TIMEOUT_MS = 5_000  # granian: a request's headers must have arrived within this (its default is 30 s)
-BACKPRESSURE = 256  # granian: requests per serving process let into the app at once; the rest wait in the kernel
+# granian: connections per serving process it accepts at once; the rest wait in the kernel's backlog. Idle ones
+# count until the header timeout closes them: at 256, 1,000 idle connections filled it and the backlog, and
+# acks waited ~15 s on SYN retries. Requests waiting for a thread cost granian little, so take them in.
+BACKPRESSURE = 4096
 STOP_TIMEOUT = 25  # seconds a serving process may take to finish its accepted work after SIGTERM (platforms kill at 30)
 GRANIAN_LOGS: dict[str, Any] = {  # granian's own log lines go through ours (one format, secrets redacted)
     "loggers": {
@@ -118,7 +155,7 @@ def serve(load: Callable[[], WsgiApp], *, port: int, processes: int = 1, host: s
         blocking_threads=GRANIAN_THREADS, backlog=BACKLOG, log_level=level, log_dictconfig=GRANIAN_LOGS,
         workers_kill_timeout=STOP_TIMEOUT, respawn_failed_workers=False, websockets=False,
         # Slow clients: Slack speaks HTTP/1.1 and sends its headers at once; a client that dribbles them is cut
-        # off, and however many connect, at most BACKPRESSURE requests per process wait for the app.
+        # off, and idle connections are taken in (BACKPRESSURE) rather than left to fill the kernel's backlog.
         http=HTTPModes.http1, backpressure=BACKPRESSURE,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
     )

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from bot import metrics
+from bot.errors import outcome_of
 from bot.interaction import Interaction
 from bot.logs import log_context
 from bot.report import report
@@ -16,14 +18,16 @@ log = logging.getLogger("bot.events")
 
 
 def run_reported(interaction: Interaction, task: Callable[..., Any], *args: Any) -> Any:
-    """Run `task`, log one line with its latency and outcome, and `report` a failure to the user."""
+    """Run `task`, log one line with its latency and outcome, count it, and `report` a failure to the user."""
     started = time.perf_counter()
     with log_context(request_id=interaction.request_id, user=interaction.user_id, action=interaction.name):
         try:
             result = task(*args)
         except Exception as exc:
+            metrics.HANDLED.labels(interaction.name, outcome_of(exc)).inc()
             report(interaction, exc, latency_ms=round((time.perf_counter() - started) * 1000))
             return None
+        metrics.HANDLED.labels(interaction.name, interaction.outcome).inc()
         log.info("done", extra={"outcome": interaction.outcome,
                                 "latency_ms": round((time.perf_counter() - started) * 1000)})
         return result

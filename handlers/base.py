@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from bot import cardnames
+from bot import cardnames, metrics
 from bot.access import Role
 from bot.cardnames import CardChoice
 from bot.commands import (
@@ -108,10 +108,12 @@ class Router:
         try:
             command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
+            metrics.HANDLED.labels(exc.subcommand or "usage", "refused").inc()
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
             return
         route = self.routes.get(command.name)
         if isinstance(command, Help) or route is None:
+            metrics.HANDLED.labels("help", "ok").inc()
             shown = command if isinstance(command, Help) else Help()
             if shown.topic is not None:
                 ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())

@@ -19,7 +19,7 @@ from bot.imports.check import check
 from bot.imports.conversation import ImportMessage
 from bot.imports.csvfile import read_table
 from bot.imports.run import ACTION, Report, import_members, report_csv
-from bot.imports.source import keep_pasted, read_file
+from bot.imports.source import forget_pasted, keep_pasted, read_file
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.store import HeldChange, Outcome
@@ -88,17 +88,18 @@ def show_preview(services: Services, interaction: Interaction, submitted: Source
     """Read and check the CSV, keep its source in Slack, and show the preview with Import (nothing sent)."""
     text, file_id = submitted.text, submitted.file_id
     card = services.lookup.card(str(submitted.card_id))
+    _forget_expired(services)
     try:
-        checked = check(read_table(text)) if text else read_file(services.slack, _token(services), str(file_id))
+        checked = check(read_table(text)) if text else read_file(services.slack, _token(services), str(file_id),
+                                                                 uploader=interaction.user_id)
     except UserError as problem:
         _show(services, interaction, closed_modal(f"{problem.message} Then run `/loyalty import` again."))
         return
     confirmation_id = None
     if checked.ok:
         source = keep_pasted(services.slack, text) if text else str(file_id)
-        confirmation_id = held.hold(
-            services, interaction, ACTION, {"card_id": card.id, "file_id": source, "rows": len(checked.ok)}
-        ).id
+        confirmation_id = held.hold(services, interaction, ACTION, {
+            "card_id": card.id, "file_id": source, "rows": len(checked.ok), "pasted": bool(text)}).id
     _show(services, interaction, preview_modal(card, checked, confirmation_id))
 
 
@@ -107,8 +108,21 @@ def _token(services: Services) -> str:
     return token.get_secret_value() if token else ""
 
 
+def _forget_pasted(services: Services, import_: HeldChange) -> None:
+    """Delete the copy of pasted rows the bot kept in Slack for this import (contact details)."""
+    if import_.params.get("pasted"):
+        forget_pasted(services.slack, str(import_.params["file_id"]))
+
+
+def _forget_expired(services: Services) -> None:
+    """Expire the imports nobody ran in time, deleting their pasted rows from Slack."""
+    for expired in services.store.held.expire(action=ACTION):
+        _forget_pasted(services, expired)
+
+
 def _move(services: Services, interaction: Interaction, value: str, to: held.Move) -> HeldChange | held.NotDone:
     """Claim or cancel the import a button carries, by the rules every held change follows."""
+    _forget_expired(services)
     found = held.find(services, value, "confirmation") if _CONFIRMATION_ID.fullmatch(value) else None
     if not isinstance(found, HeldChange) or found.action != ACTION:
         return held.NotDone("missing")
@@ -136,7 +150,8 @@ def run_import(services: Services, interaction: Interaction, action: dict[str, A
         card = services.lookup.card(str(claimed.params["card_id"]))
         expected = int(claimed.params["rows"])
         _show(services, interaction, started_modal(card, interaction.channel_id, expected))
-        checked = read_file(services.slack, _token(services), str(claimed.params["file_id"]))
+        checked = read_file(services.slack, _token(services), str(claimed.params["file_id"]),
+                            uploader=None if claimed.params.get("pasted") else claimed.requester)
         if len(checked.ok) != expected:
             raise UserError("The CSV is not the one previewed, so nothing was sent. Run `/loyalty import` again.")
         message = ImportMessage(services.slack, interaction.channel_id, interaction.user_id)
@@ -158,6 +173,8 @@ def run_import(services: Services, interaction: Interaction, action: dict[str, A
         outcome: Outcome = "unknown" if sending else "failed"
         held.finish(services, value, outcome, type(exc).__name__)
         raise
+    finally:
+        _forget_pasted(services, claimed)
     held.finish(services, value, report.outcome, report.summary)
 
 
@@ -166,6 +183,7 @@ def cancel_import(services: Services, interaction: Interaction, action: dict[str
     if isinstance(cancelled, held.NotDone):
         _show(services, interaction, closed_modal(_not_waiting(cancelled)))
         return
+    _forget_pasted(services, cancelled)
     _show(services, interaction, closed_modal("Import cancelled. Nothing was sent."))
 
 

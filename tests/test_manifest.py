@@ -26,6 +26,7 @@ SCOPE_OF = {
     "users_info": "users:read",
     "files_upload_v2": "files:write",
     "files_info": "files:read",
+    "files_delete": "files:write",
     "conversations_info": "channels:read",
 }
 # Scopes a method needs for private channels too (conversations.info on a private approvals channel).

@@ -286,7 +286,11 @@ class LoyaltyClient:
         response = self._session.request(method, path, json=json, fields=fields)
         # The API said yes but its answer is unreadable: the change most likely happened, so it must
         # not look like a failure that is safe to try again.
-        return _parse(response, parse, OutcomeUnknown, _CHANGE_UNREADABLE)
+        try:
+            return _parse(response, parse, OutcomeUnknown, _CHANGE_UNREADABLE)
+        except OutcomeUnknown:
+            self._session.count_unknown(path)
+            raise
 
 
 def _parse(

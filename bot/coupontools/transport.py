@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 import bot
+from bot import metrics
 from bot.coupontools.errors import ApiUnavailable, CoupontoolsError, OutcomeUnknown, RateLimited
 from bot.coupontools.responses import Redactor, error_from_response, parse_retry_after
 
@@ -110,7 +111,11 @@ class ApiSession:
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(built, path, fields, repeatable)
+            try:
+                outcome = self._attempt(built, path, fields, repeatable)
+            except OutcomeUnknown:
+                self.count_unknown(path)
+                raise
             if isinstance(outcome, httpx.Response):
                 return outcome
             wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(attempt)
@@ -120,6 +125,11 @@ class ApiSession:
                 raise outcome.error from outcome.cause
             self._sleep(wait)
             waited += wait
+
+    @staticmethod
+    def count_unknown(path: str) -> None:
+        """Count a change to `path` whose outcome cannot be known."""
+        metrics.OUTCOME_UNKNOWN.labels(metrics.endpoint(path)).inc()
 
     def _attempt(
         self, request: httpx.Request, path: str, fields: Sequence[str], repeatable: bool
@@ -162,12 +172,14 @@ class ApiSession:
         try:
             response = self._http.send(request)
         except httpx.RequestError as exc:
+            self._observe(method, path, type(exc).__name__, started)
             latency_ms = round((time.perf_counter() - started) * 1000)
             logger.warning(
                 "coupontools %s %s failed: %s after %d ms", method, path, type(exc).__name__, latency_ms,
                 extra={"http_method": method, "http_path": path, "latency_ms": latency_ms},
             )
             raise
+        self._observe(method, path, str(response.status_code), started)
         latency_ms = round((time.perf_counter() - started) * 1000)
         logger.info(
             "coupontools %s %s -> %d in %d ms", method, path, response.status_code, latency_ms,
@@ -177,6 +189,10 @@ class ApiSession:
             },
         )
         return response
+
+    @staticmethod
+    def _observe(method: str, path: str, status: str, started: float) -> None:
+        metrics.API_SECONDS.labels(method, metrics.endpoint(path), status).observe(time.perf_counter() - started)
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: anywhere between no wait and the exponential ceiling for this attempt."""

@@ -14,6 +14,7 @@ from bot.changes import failure_detail
 from bot.coupontools import CoupontoolsError, InvalidInput, OutcomeUnknown
 from bot.coupontools.bulk import ChunkResult
 from bot.coupontools.client import LoyaltyClient
+from bot.csvcells import safe_cell
 from bot.errors import describe
 from bot.imports.check import Checked
 from bot.interaction import Interaction
@@ -167,15 +168,10 @@ def _finish(store: Store, entry: int, outcome: Outcome, detail: str) -> None:
         log.exception("could not record the outcome of audit entry %s", entry)
 
 
-def _cell(value: str) -> str:
-    """A value safe to open in a spreadsheet: a leading =, +, - or @ would be read as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def report_csv(report: Report) -> bytes:
     """The created members as CSV (id, code, wallet link): what the report uploads, no contact details."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(("id", "code", "wallet_link"))
-    writer.writerows((member_id, _cell(code), _cell(link)) for member_id, code, link in report.created)
+    writer.writerows((member_id, safe_cell(code), safe_cell(link)) for member_id, code, link in report.created)
     return out.getvalue().encode("utf-8")

@@ -3,10 +3,13 @@
 Pasted text is uploaded by the bot as a file it shares with nobody, so that between the preview and the
 Import click the rows live in Slack (where the user already put them) and the database holds only a
 file id: no member's contact details are ever stored by the bot, and any bot process can re-read them.
+Once the import has run, is cancelled or expires, the bot deletes that file (`forget_pasted`); a file the
+user uploaded is theirs, and Slack lets only its uploader delete it.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +19,8 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import UserError
 from bot.imports.check import Checked, check
 from bot.imports.csvfile import MAX_BYTES, decode, read_table
+
+log = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
 PASTED_NAME = "pasted-members.csv"
@@ -31,6 +36,15 @@ def keep_pasted(slack: WebClient, text: str) -> str:
     return str(response["file"]["id"])
 
 
+def forget_pasted(slack: WebClient, file_id: str) -> None:
+    """Delete a file `keep_pasted` uploaded; a failure is logged (the file then stays, shared with nobody)."""
+    try:
+        slack.files_delete(file=file_id)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("file_not_found", "file_deleted"):
+            log.warning("pasted CSV %s not deleted: %s", file_id, exc.response.get("error"))
+
+
 def _check_url(url: str, api_url: str) -> str:
     """Send the bot token only to Slack: the file's host must be the Web API's host or one of its subdomains."""
     file, api = urlsplit(url), urlsplit(api_url)
@@ -41,8 +55,14 @@ def _check_url(url: str, api_url: str) -> str:
     return url
 
 
-def download(slack: WebClient, token: str, file_id: str, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a Slack file the bot can see (files.info, then GET url_private_download with the token)."""
+def download(slack: WebClient, token: str, file_id: str, *, uploader: str | None,
+             max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a Slack file the bot can see (files.info, then GET url_private_download with the token).
+
+    `uploader` is who must have uploaded it: the person importing, for a file that came in a form (whose id
+    the request names, so it must not open anyone else's file); None only for the bot's own upload of
+    pasted text, whose id comes from the database.
+    """
     try:
         info = slack.files_info(file=file_id)["file"]
     except SlackApiError as exc:
@@ -51,6 +71,9 @@ def download(slack: WebClient, token: str, file_id: str, *, max_bytes: int = MAX
             raise UserError("That file is no longer in Slack. Run `/loyalty import` again and upload it anew."
                             ) from None
         raise
+    if uploader is not None and info.get("user") != uploader:
+        raise UserError("I can only import a file you uploaded yourself. Upload it to the form again, "
+                        "or paste the rows instead.")
     size = int(info.get("size") or 0)
     if size > max_bytes:
         raise UserError(f"That file is {_megabytes(size)}; the limit is {_megabytes(max_bytes)}. "
@@ -74,6 +97,6 @@ def download(slack: WebClient, token: str, file_id: str, *, max_bytes: int = MAX
     return bytes(data)
 
 
-def read_file(slack: WebClient, token: str, file_id: str) -> Checked:
+def read_file(slack: WebClient, token: str, file_id: str, *, uploader: str | None) -> Checked:
     """Download a Slack file and check every row of it (the preview and the Import click both read it so)."""
-    return check(read_table(decode(download(slack, token, file_id))))
+    return check(read_table(decode(download(slack, token, file_id, uploader=uploader))))

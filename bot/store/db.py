@@ -58,10 +58,17 @@ def safe_url(url: URL | str) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create_store_engine(url: URL) -> Engine:
-    """An engine for `url`, tuned per backend: SQLite in WAL mode with a busy timeout; PostgreSQL pre-pinged."""
+def create_store_engine(url: URL, *, connections: int = 5) -> Engine:
+    """An engine for `url`, tuned per backend: SQLite in WAL mode with a busy timeout; PostgreSQL pre-pinged.
+
+    `connections` is how many threads may use the database at once (the work pool): on SQLite that many stay
+    open and more are opened when needed, never refused. SQLite already queues writers behind its lock (the
+    busy timeout); a pool cap would add a second queue in front of it whose timeout fails work that SQLite
+    would have let through (40 stamps at once against a pool of 15, with a writer holding the lock).
+    """
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S}, pool_size=connections,
+                               max_overflow=-1)
         _take_over_sqlite_transactions(engine)
         return engine
     return create_engine(

@@ -149,14 +149,19 @@ class HeldChanges:
 
     def expire_due(self, now: datetime | None = None) -> int:
         """Mark every pending change past its expiry as expired; returns how many."""
+        return len(self.expire(now))
+
+    def expire(self, now: datetime | None = None, *, action: str | None = None) -> list[HeldChange]:
+        """Mark the pending changes past their expiry (of `action`, when given) as expired; the ones this call did."""
         moment = moment_of(now)
+        due = [held_changes.c.state == "pending", held_changes.c.expires_at <= moment]
+        if action is not None:
+            due.append(held_changes.c.action == action)
         with self._db.write() as connection:
-            result = connection.execute(
-                update(held_changes)
-                .where(held_changes.c.state == "pending", held_changes.c.expires_at <= moment)
-                .values(state="expired", finished_at=moment)
-            )
-            return result.rowcount
+            rows = connection.execute(
+                update(held_changes).where(*due).values(state="expired", finished_at=moment).returning(held_changes)
+            ).all()
+            return [_held(row) for row in rows]
 
     def _move(self, held_id: str, moment: datetime, **values: Any) -> HeldChange | None:
         with self._db.write() as connection:

@@ -37,15 +37,16 @@ class Store:
         self.defaults = ChannelDefaults(database)
 
     @classmethod
-    def connect(cls, database_url: str = DEFAULT_DATABASE_URL) -> Store:
+    def connect(cls, database_url: str = DEFAULT_DATABASE_URL, *, connections: int = 5) -> Store:
         """Open the database at `database_url` and bring its schema up to date.
 
         SQLite (`sqlite:///path`) or PostgreSQL (`postgresql://…`, driven by psycopg 3). Safe when
         several processes connect to a fresh database at once: exactly one of them migrates it.
+        `connections`: how many threads may use it at once (see `create_store_engine`).
         """
         url = normalise_url(database_url)
         shown = safe_url(url)
-        engine = create_store_engine(url)
+        engine = create_store_engine(url, connections=connections)
         database = Database(engine)
         try:
             migrated = migrate(database)

@@ -9,11 +9,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, DatePickerElement, InputBlock
 from slack_sdk.models.views import View
 
+from bot.csvcells import safe_cell
 from bot.store import AuditEntry
 from bot.views import ids
 from bot.views.approvals import mention, when
@@ -145,22 +145,15 @@ def export_done_modal(count: int, start: date, end: date) -> View:
 
 CSV_COLUMNS = ("id", "time_utc", "finished_utc", "who", "action", "card_id", "member_ids", "outcome", "detail",
                "params", "request_id", "channel_id")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def audit_csv(entries: Iterable[AuditEntry]) -> str:
     """The entries as CSV, one row per change, oldest first as given; safe to open in a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; and a cell holding a lone \r gets quoted
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow([spreadsheet_cell(value) for value in (
+        writer.writerow([safe_cell(value) for value in (
             entry.id,
             entry.created_at.isoformat(timespec="seconds"),
             entry.finished_at.isoformat(timespec="seconds") if entry.finished_at else "",

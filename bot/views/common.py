@@ -48,7 +48,9 @@ FALLBACK_TEXT = 3000
 ELLIPSIS = "…"
 _ENTITIES = ("&amp;", "&lt;", "&gt;")
 # C0/C1 control characters other than tab and newline: invisible, and some clients choke on them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the bidirectional ones (U+202E and kin) that make a name read backwards in Slack:
+# "\u202eexe.txt" shows as "txt.exe", and a member named so could pass for another.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -1,4 +1,4 @@
-"""Files: the upload v2 flow (get URL, upload bytes, complete), `files.info`, and registered files."""
+"""Files: the upload v2 flow (get URL, upload bytes, complete), `files.info`, `files.delete`, registered files."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class FilesApi:
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
             "files.info": self.files_info,
+            "files.delete": self.files_delete,
         }
 
     def new_file(self, name: str, content: bytes, *, user: str, title: str | None = None,
@@ -80,3 +81,14 @@ class FilesApi:
         if file is None or not file.uploaded:
             raise ApiError("file_not_found")
         return {"ok": True, "file": file.to_api()}
+
+    def files_delete(self, params: Params) -> dict[str, Any]:
+        # A bot token may delete only the files the bot itself uploaded.
+        file = self.ws.files.get(str(required(params, "file")))
+        if file is None or not file.uploaded:
+            raise ApiError("file_not_found")
+        if file.user != self.config.bot_user_id:
+            raise ApiError("cant_delete_file")
+        del self.ws.files[file.id]
+        self.ws.touch()
+        return {"ok": True}

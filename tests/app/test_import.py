@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
+from bot import held
 from bot.sandbox import DEMO_STAMP_CARD_ID
 from bot.views import ids
 from localstack.slack import View, controls, render_message, render_view
@@ -195,3 +197,46 @@ def test_ten_thousand_rows_import_within_slacks_limits_with_throttled_progress(s
     assert file.content.count(b"\r\n") == 10_001
     assert len(imported(stack)) == 10_000
     assert len(stack.slack.calls("chat.update")) < 100, "progress is throttled, not one update per chunk"
+
+
+def test_a_file_someone_else_uploaded_is_not_read_and_its_cells_are_not_shown(stack: LocalStack) -> None:
+    secret = members_csv(2).replace("member0@example.com", "someone.private@example.com")
+    theirs = stack.slack.register_file("theirs.csv", secret.encode(), user=ADMIN)
+    stack.driver.submit(open_form(stack), {ids.IMPORT_FILE_BLOCK: [theirs]}, user=OPERATOR)
+    shown = stack.slack.wait_for(lambda: ((m := stack.slack.modal(OPERATOR)) and "uploaded yourself"
+                                          in render_view(m) and m) or None)
+    assert "someone.private" not in render_view(shown)
+    assert stack.services.store.held.expire() == []  # no import was held
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+
+
+def pasted_files(stack: LocalStack) -> list[str]:
+    """The files the bot uploaded to keep pasted rows."""
+    with stack.slack.workspace.lock:
+        return [file.id for file in stack.slack.workspace.files.values() if file.name == "pasted-members.csv"]
+
+
+def test_pasted_rows_are_deleted_from_slack_once_the_import_has_run(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    assert len(pasted_files(stack)) == 1
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    report(stack)
+    stack.services.worker.shutdown(wait=True)
+    assert len(imported(stack)) == 3
+    assert pasted_files(stack) == []
+
+
+def test_pasted_rows_are_deleted_from_slack_when_the_import_is_cancelled(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    stack.driver.click(view, action_id=ids.IMPORT_CANCEL, user=OPERATOR)
+    stack.services.worker.shutdown(wait=True)
+    assert pasted_files(stack) == []
+
+
+def test_pasted_rows_of_an_import_that_expired_are_deleted_from_slack(stack: LocalStack, monkeypatch) -> None:
+    monkeypatch.setattr(held, "CONFIRMATION_TTL", timedelta(microseconds=1))  # each import expires at once
+    preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    [kept] = pasted_files(stack)
+    preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(2)})  # the next import sweeps the expired ones
+    assert kept not in pasted_files(stack)
+    assert len(pasted_files(stack)) == 1

@@ -50,6 +50,13 @@ def test_member_is_found_by_id_code_email_or_phone(stack: LocalStack, ref: str) 
     assert "Ada Lovelace" in ask(stack, f"member {DEMO_STAMP_CARD_CODE} '{ref}'")
 
 
+def test_a_member_behind_more_than_fifty_partial_matches_of_their_email_is_found(stack: LocalStack) -> None:
+    lookalikes = [{"first_name": f"Look{n}", "email": f"{n}zed@example.com"} for n in range(60)]
+    stack.services.loyalty.create_members(DEMO_STAMP_CARD_ID, [*lookalikes, {"first_name": "Zed", "last_name": "Target",
+                                                                              "email": "zed@example.com"}])
+    assert "Zed Target" in ask(stack, f"member {DEMO_STAMP_CARD_ID} zed@example.com")
+
+
 def test_unknown_member_says_so_and_how_to_search(stack: LocalStack) -> None:
     shown = ask(stack, f"member {DEMO_STAMP_CARD_ID} nobody@example.com")
     assert "No member" in shown

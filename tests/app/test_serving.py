@@ -218,6 +218,20 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
         assert line.get("action") == "member"
 
 
+@contextmanager
+def _held_open(port: int, count: int, sent: bytes = b"") -> Iterator[list[socket.socket]]:
+    """`count` connections to the server, each having sent `sent` (and nothing more), closed on leaving."""
+    connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+    try:
+        for connection in connections:
+            if sent:
+                connection.sendall(sent)
+        yield connections
+    finally:
+        for connection in connections:
+            connection.close()
+
+
 SLOW_CLIENTS = 50
 
 
@@ -226,19 +240,34 @@ def test_clients_that_dribble_their_headers_are_cut_off_and_slack_is_still_serve
     sandbox, slack = stand_ins
     env = _serve_env(sandbox, slack, tmp_path)
     with _serving(env, tmp_path) as (process, url):
-        slow = [socket.create_connection(("127.0.0.1", int(env["PORT"]))) for _ in range(SLOW_CLIENTS)]
-        try:
-            for connection in slow:
-                connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n")  # and never the rest
+        with _held_open(int(env["PORT"]), SLOW_CLIENTS, b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n") as slow:
             assert httpx.get(f"{url}/healthz").status_code == 200
             with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
                 assert driver.command("help", user=VIEWER).ok
             slow[0].settimeout(20)  # the server cuts it off after 5 s; granian's own default waits 30 s
             answer = slow[0].recv(1024)
             assert answer == b"" or answer.startswith(b"HTTP/1.1 408")
-        finally:
-            for connection in slow:
-                connection.close()
+        _stop(process)
+    assert process.returncode == 0
+
+
+SLOW_BODIES = 16
+IDLE_CONNECTIONS = 1000
+BODY_HELD_BACK = (b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Length: 2000\r\n"
+                  b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+
+
+def test_clients_holding_back_bodies_and_a_thousand_idle_connections_do_not_stop_acks(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path)
+    port = int(env["PORT"])
+    with _serving(env, tmp_path) as (process, url):
+        with _held_open(port, SLOW_BODIES, BODY_HELD_BACK), _held_open(port, IDLE_CONNECTIONS), \
+                SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+            assert driver.command(f"member {CARD} ada@example.com", user=VIEWER).ok
+            assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
+            assert httpx.get(f"{url}/healthz").status_code == 200
         _stop(process)
     assert process.returncode == 0
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
 from bot.sandbox import (
     DEMO_ADA_AVAILABLE_REWARD_ID,
     DEMO_ADA_ID,
@@ -188,3 +191,24 @@ def test_a_viewer_submitting_a_redeem_modal_is_refused_and_nothing_is_used(stack
     wait_modal_saying(stack, "operator role", user=VIEWER)
     assert redeem_requests(stack) == []
     assert stack.services.store.audit.latest() == []
+
+
+STAMPERS = 40
+
+
+def test_forty_concurrent_stamps_on_sqlite_all_succeed_while_another_writer_holds_the_lock(
+        stack: LocalStack) -> None:
+    before = stamps_of(stack, DEMO_ADA_ID)
+    writer = sqlite3.connect(stack.database_url.removeprefix("sqlite:///"), isolation_level=None,
+                             check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")  # e.g. a backup, or another process's write
+    with ThreadPoolExecutor(max_workers=STAMPERS) as pool:
+        acks = list(pool.map(lambda _: stack.driver.command(f"stamp {CARD} {DEMO_ADA_ID}", user=OPERATOR),
+                             range(STAMPERS)))
+        writer.execute("COMMIT")
+    writer.close()
+    assert all(ack.ok for ack in acks)
+    stack.services.worker.shutdown(wait=True)
+    entries = stack.services.store.audit.latest(CARD, limit=100)
+    assert [entry.outcome for entry in entries if entry.action == "stamp"] == ["ok"] * STAMPERS
+    assert stamps_of(stack, DEMO_ADA_ID) == before + STAMPERS

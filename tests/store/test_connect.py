@@ -126,3 +126,14 @@ def test_unreachable_database_raises_store_unavailable_without_the_password(capl
     assert "pw-never-shown" not in str(raised.value)
     assert "127.0.0.1:1" in str(raised.value)
     assert "pw-never-shown" not in caplog.text
+
+
+def test_sqlite_gives_every_worker_a_connection_at_once(tmp_path) -> None:
+    engine = create_store_engine(normalise_url(f"sqlite:///{tmp_path / 'bot.db'}"), connections=8)
+    try:
+        held = [engine.connect() for _ in range(40)]  # a pool cap would block here, then time out
+        assert [connection.execute(text("select 1")).scalar() for connection in held] == [1] * 40
+        for connection in held:
+            connection.close()
+    finally:
+        engine.dispose()

@@ -31,6 +31,15 @@ def test_escape_drops_control_characters_but_keeps_newlines_and_unicode():
     assert escape("a\x00b\x1b\nZoë 😀") == "ab\nZoë 😀"
 
 
+@pytest.mark.parametrize("bidi", ["\u202e", "\u202d", "\u202a", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f",
+                                  "\u061c"])
+def test_bidirectional_controls_are_dropped_from_names_in_mrkdwn_and_plain_text(bidi):
+    name = f"Ada {bidi}ecalevol{bidi}"
+    assert escape(name) == "Ada ecalevol"
+    assert section(escape(name)).to_dict()["text"]["text"] == "Ada ecalevol"
+    assert modal(name[:20], [section("x")]).to_dict()["title"]["text"] == "Ada ecalevol"
+
+
 def test_truncate_leaves_short_text_alone():
     assert truncate("hello", 5) == "hello"
 
