@@ -121,9 +121,10 @@ class Lookup:
             except NotFound:
                 pass
         if is_name(q):
-            # A name: one search, every partial match read (a common name may be behind more than one page).
-            return [m for m in self.client.iter_members(card.id, q, include_voided=True) if has_name(m, q)] or \
-                list(found.values())
+            # A code or a name: one search, every partial match read (a common name may fill more than a page).
+            partial = list(self.client.iter_members(card.id, q, include_voided=True))
+            return ([m for m in partial if is_exact_match(m, q, self.phone_region)]
+                    or [m for m in partial if has_name(m, q)])
         # The API's exact search first (one page, however many members merely contain the keyword), by E.164 as
         # this app stores phones, then as typed. Its idea of exact may differ from ours (a phone stored in
         # another spelling): then every partial match of what was typed is read.

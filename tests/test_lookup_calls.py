@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ MEMBERS = [
 
 
 class CountingClient:
-    """The three reads a lookup may make, answered from memory and counted."""
+    """The reads a lookup may make, answered from memory and counted."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
@@ -41,6 +42,11 @@ class CountingClient:
         wanted = (keyword or "").casefold()
         return [m for m in MEMBERS if any(wanted in (value or "").casefold() for value in (
             m.first_name, m.last_name, m.email, m.phone, f"{m.first_name} {m.last_name}"))]
+
+
+    def iter_members(self, card_id: int, keyword: str | None, **options: Any) -> Iterator[Member]:
+        """Every partial match, page by page: here one short page, so one search."""
+        yield from self.search_members(card_id, keyword, **options)
 
 
 @pytest.fixture
