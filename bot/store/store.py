@@ -13,6 +13,7 @@ from bot.store.approvals import Approvals
 from bot.store.audit import AuditLog
 from bot.store.confirmations import Confirmations
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
+from bot.store.executors import Executors
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class Store:
         self.audit = AuditLog(database)
         self.confirmations = Confirmations(database)
         self.approvals = Approvals(database)
+        self.executors = Executors(database)
 
     @classmethod
     def connect(cls, database_url: str = DEFAULT_DATABASE_URL) -> Store:

@@ -119,3 +119,12 @@ approvals = Table(
     Column("total_recipients", Integer(), nullable=True),
     Index("ix_approvals_state_expires_at", "state", "expires_at"),
 )
+
+job_executors = Table(
+    "job_executors",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
+)
+"""Processes that run jobs, with their last heartbeat: one silent for a minute is resumed elsewhere."""
