@@ -14,6 +14,7 @@ from bot.store.audit import AuditLog
 from bot.store.confirmations import Confirmations
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
 from bot.store.executors import Executors
+from bot.store.imports import ImportLedger
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Store:
         self.confirmations = Confirmations(database)
         self.approvals = Approvals(database)
         self.executors = Executors(database)
+        self.imports = ImportLedger(database)
 
     @classmethod
     def connect(cls, database_url: str = DEFAULT_DATABASE_URL) -> Store:
