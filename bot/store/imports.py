@@ -32,6 +32,8 @@ class ImportRecord:
     chunks: int
     audit_id: int | None
     message_ts: str | None
+    stopped_by: str | None
+    """Why the rest of the rows were not sent (an error that would repeat for every chunk)."""
     state: str
     created_at: datetime
     finished_at: datetime | None
@@ -60,8 +62,8 @@ def _import(row: Any) -> ImportRecord:
     return ImportRecord(
         id=row.id, card_id=row.card_id, requester=row.requester, team_id=row.team_id, channel_id=row.channel_id,
         fields=tuple(row.fields), chunk_size=row.chunk_size, rows=row.rows, skipped=row.skipped,
-        to_send=row.to_send, chunks=row.chunks, audit_id=row.audit_id, message_ts=row.message_ts, state=row.state,
-        created_at=row.created_at, finished_at=row.finished_at,
+        to_send=row.to_send, chunks=row.chunks, audit_id=row.audit_id, message_ts=row.message_ts,
+        stopped_by=row.stopped_by, state=row.state, created_at=row.created_at, finished_at=row.finished_at,
     )
 
 
@@ -121,9 +123,16 @@ class ImportLedger:
                                       .order_by(import_chunks.c.number))
             return [_chunk(row) for row in rows]
 
-    def set_message(self, import_id: str, ts: str) -> None:
+    def set_message(self, import_id: str, channel_id: str, ts: str) -> None:
+        """Where the progress message is (the conversation, or a DM when the bot could not post there)."""
         with self._db.write() as connection:
-            connection.execute(update(imports).where(imports.c.id == import_id).values(message_ts=ts))
+            connection.execute(update(imports).where(imports.c.id == import_id).values(
+                channel_id=channel_id, message_ts=ts))
+
+    def stop(self, import_id: str, reason: str) -> None:
+        """Send no more chunks of this import, and say why in its report."""
+        with self._db.write() as connection:
+            connection.execute(update(imports).where(imports.c.id == import_id).values(stopped_by=reason))
 
     def mark_sending(self, import_id: str, number: int, *, now: datetime | None = None) -> bool:
         """pending -> sending, committed before the API call; False when the chunk was not pending."""

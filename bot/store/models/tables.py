@@ -145,6 +145,7 @@ imports = Table(
     Column("chunks", Integer(), nullable=False),
     Column("audit_id", BigInteger(), nullable=True),
     Column("message_ts", String(64), nullable=True),
+    Column("stopped_by", Text(), nullable=True),
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("chunks", sa.Integer(), nullable=False),
         sa.Column("audit_id", sa.BigInteger(), nullable=True),
         sa.Column("message_ts", sa.String(64), nullable=True),
+        sa.Column("stopped_by", sa.Text(), nullable=True),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
