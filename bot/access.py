@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.errors import Unavailable, UserError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,16 +30,14 @@ class Role(IntEnum):
         return "no access" if self is Role.NONE else self.name.lower()
 
 
-class AccessDenied(Exception):
+class AccessDenied(UserError):
     """The user may not do this; the message says what role it needs and whom to ask."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class DirectoryUnavailable(Exception):
+class DirectoryUnavailable(Unavailable):
     """Slack could not tell us who the user is, so we cannot decide; refuse and say to try again."""
+
+    words = "I couldn't check your access with Slack just now."
 
 
 class _TtlCache:

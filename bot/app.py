@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.listener.listener_error_handler import ListenerErrorHandler
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.access import Access
@@ -13,9 +12,12 @@ from bot.changes import Changes
 from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
 from bot.lookup import Lookup
+from bot.sandbox_replies import SandboxWebClient, mark_replies
 from bot.services import Services
+from bot.slack_client import slack_client
 from bot.store import Store
-from bot.web import Traffic, WsgiApp, make_wsgi_app
+from bot.transport import Gate, Workspace
+from bot.web import WsgiApp, make_wsgi_app
 from bot.work import Worker
 
 
@@ -29,8 +31,10 @@ def build_services(
     """Create the long-lived clients of one process from the settings (tests may pass their own)."""
     settings.require("slack_bot_token")
     if slack is None:
-        slack = WebClient(token=settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
-                          base_url=settings.slack_api_url, timeout=10)
+        slack = slack_client(settings.slack_bot_token.get_secret_value(),  # type: ignore[union-attr]
+                             settings.slack_api_url)
+        if settings.loyalty_sandbox:
+            slack = SandboxWebClient.like(slack)
     if loyalty is None:
         settings.require("coupontools_api_key", "coupontools_api_secret")
         loyalty = LoyaltyClient(
@@ -67,36 +71,21 @@ def create_app(settings: Settings, services: Services) -> App:
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
+    if settings.loyalty_sandbox:
+        app.use(mark_replies)
     register(app, services)
-    runner = app.listener_runner
-    runner.listener_error_handler = KeepAck(runner.listener_error_handler)
     return app
 
 
 def build_wsgi(settings: Settings, services: Services) -> WsgiApp:
-    """The app as served over HTTP (Slack and the health check), whichever server runs it.
-
-    The worker pool holds new slow work back while requests wait for their ack (`Traffic`).
-    """
-    traffic = Traffic()
-    services.worker.hold_while(traffic.busy)
-    return traffic.track(make_wsgi_app(create_app(settings, services), services.healthy))
+    """The app as served over HTTP (Slack and the health check), whichever server runs it."""
+    return make_wsgi_app(create_app(settings, services), services.healthy, build_gate(settings, services))
 
 
-class KeepAck(ListenerErrorHandler):
-    """Once a listener has acknowledged, a later failure must not replace that answer with an HTTP 500.
-
-    The app answers Slack when the listener returns (`process_before_response`), and Bolt then turns any
-    exception into a 500 even after `ack()`: Slack would show the user an error on top of the global error
-    handler's own reply. This keeps the ack's answer and lets the global handler (`handlers/errors.py`)
-    report the failure as before. A failure before the ack stays a 500.
-    """
-
-    def __init__(self, handler: ListenerErrorHandler) -> None:
-        self._handler = handler
-
-    def handle(self, error: Exception, request: BoltRequest, response: BoltResponse | None) -> None:
-        acked = request.context.ack.response  # Bolt overwrites it with the 500 right after this handler
-        self._handler.handle(error=error, request=request, response=response)
-        if acked is not None and response is not None and acked is not response:
-            response.status, response.headers, response.body = acked.status, acked.headers, acked.body
+def build_gate(settings: Settings, services: Services) -> Gate:
+    """The check before Bolt: signed, fresh, from the bot token's own workspace (auth.test), and not seen before."""
+    settings.require("slack_signing_secret")
+    identity = services.slack.auth_test()
+    workspace = Workspace(team_id=str(identity["team_id"]), enterprise_id=identity.get("enterprise_id") or None)
+    return Gate(settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
+                seen=services.store.seen, workspace=workspace)

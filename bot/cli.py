@@ -1,4 +1,4 @@
-"""`loyalty-bot serve | sandbox | demo`: the command line."""
+"""`loyalty-bot serve | check | sandbox | demo`: the command line."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
+    from bot.check import Finding
     from bot.services import Services
     from bot.web import WsgiApp
 
@@ -32,32 +33,41 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
 
 
 def _embedded_sandbox(settings: Settings) -> Settings:
-    """Without API credentials, serve against a local sandbox so a new user sees the bot work at once."""
+    """Sandbox mode: serve the local sandbox's demo data, started in this process and shared by every serving one."""
     from bot.sandbox import DEMO_API_KEY, DEMO_API_SECRET, SandboxServer
 
     sandbox = SandboxServer(api_key=DEMO_API_KEY, api_secret=DEMO_API_SECRET, port=0).start()
-    log.warning("COUPONTOOLS_API_KEY/SECRET are not set: using the local sandbox API with demo data at %s",
-                sandbox.base_url)
+    log.warning("sandbox mode: serving the local sandbox's demo data at %s, not your loyalty programmes; every "
+                "reply says so", sandbox.base_url)
+    demo = load_settings(coupontools_api_key=DEMO_API_KEY, coupontools_api_secret=DEMO_API_SECRET)
     return settings.model_copy(update={
+        "loyalty_sandbox": True,
         "coupontools_base_url": sandbox.base_url,
-        "coupontools_api_key": load_settings(coupontools_api_key=DEMO_API_KEY).coupontools_api_key,
-        "coupontools_api_secret": load_settings(coupontools_api_secret=DEMO_API_SECRET).coupontools_api_secret,
+        "coupontools_api_key": demo.coupontools_api_key,
+        "coupontools_api_secret": demo.coupontools_api_secret,
     })
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Serve Slack over HTTP (or Socket Mode) until SIGTERM, in one process or in several sharing the port."""
+    """Serve Slack over HTTP (or Socket Mode) until SIGTERM, in one process or in several sharing the port.
+
+    Without loyalty API credentials it refuses to start, unless sandbox mode is asked for: a workspace must
+    never be answered from demo data by accident.
+    """
     overrides = {"port": args.port, "web_concurrency": args.processes}
-    settings = load_settings(**{name: value for name, value in overrides.items() if value})
+    settings = load_settings(
+        lambda s: s.needed_to_serve(socket_mode=args.socket_mode or s.socket_mode,
+                                    sandbox=args.sandbox or s.loyalty_sandbox),
+        **{name: value for name, value in overrides.items() if value},
+    )
     setup_logging(settings.log_format, settings.log_level, _secrets(settings))
-    settings.require("slack_bot_token")
     socket_mode = args.socket_mode or settings.socket_mode
-    if socket_mode:
-        settings.require("slack_app_token")
-    else:
-        settings.require("slack_signing_secret")
-    if not settings.has_coupontools_credentials:
-        settings = _embedded_sandbox(settings)  # one sandbox, in this process, shared by every serving process
+    if args.sandbox or settings.loyalty_sandbox:
+        settings = _embedded_sandbox(settings)
+    fatal = _start_checks(settings, socket_mode=socket_mode)
+    if fatal is not None:
+        print(f"loyalty-bot: not starting: {fatal.subject}: {fatal.text}", file=sys.stderr)
+        return 1
     if socket_mode:
         if settings.web_concurrency > 1:
             log.warning("Socket Mode runs in one process: --processes / WEB_CONCURRENCY apply to HTTP serving")
@@ -68,6 +78,33 @@ def serve(args: argparse.Namespace) -> int:
         services.close()
         return 0
     return _serve_http(settings)
+
+
+def _start_checks(settings: Settings, *, socket_mode: bool) -> Finding | None:
+    """Log what `loyalty-bot check` would say; the first fatal finding, if any."""
+    from bot.check import OK, run_checks
+
+    findings = run_checks(settings, socket_mode=socket_mode)
+    for finding in findings:
+        log.log(logging.INFO if finding.status == OK else logging.WARNING, "check %s", finding.line)
+    return next((finding for finding in findings if finding.fatal), None)
+
+
+def check(_args: argparse.Namespace) -> int:
+    """Print one line per check; 0 when nothing failed, 1 when something did, 2 when settings are wrong."""
+    from bot.check import failed, run_checks
+
+    try:
+        settings = load_settings(lambda s: s.needed_to_serve(socket_mode=s.socket_mode, sandbox=s.loyalty_sandbox))
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"FAIL  settings: {line}")
+        return 2
+    setup_logging(settings.log_format, "WARNING", _secrets(settings))  # the report is the output, not the logs
+    findings = run_checks(settings, socket_mode=settings.socket_mode)
+    for finding in findings:
+        print(finding.line)
+    return 1 if failed(findings) else 0
 
 
 def _serve_http(settings: Settings) -> int:
@@ -164,7 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--processes", type=_positive, metavar="N",
                               help="serving processes sharing the port (default: $WEB_CONCURRENCY or 1)")
     serve_parser.add_argument("--socket-mode", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    serve_parser.add_argument("--sandbox", action="store_true",
+                              help="serve the local sandbox's demo data, not your programmes (as LOYALTY_SANDBOX=1)")
     serve_parser.set_defaults(run=serve)
+
+    check_parser = commands.add_parser(
+        "check", help="check the settings, tokens, scopes, approvals channel, roles, loyalty API and database")
+    check_parser.set_defaults(run=check)
 
     sandbox_parser = commands.add_parser("sandbox", help="serve a local Coupontools-compatible API with demo data")
     sandbox_parser.add_argument("--host", default="127.0.0.1")
@@ -184,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ConfigError as exc:
-        print(f"loyalty-bot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"loyalty-bot: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,6 +7,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from bot.errors import UserError
+
 MAX_TEXT = 4000
 """Slack caps slash-command text at 4,000 characters; anything longer is refused rather than cut."""
 MAX_REF = 200
@@ -19,12 +21,11 @@ SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     """The text could not be understood; `subcommand` says which usage to show (None: general help)."""
 
     def __init__(self, message: str, *, subcommand: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.subcommand = subcommand
 
 

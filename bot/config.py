@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IdList = Annotated[tuple[str, ...], NoDecode]
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one line naming the variable."""
+    """Settings are missing or malformed; the message has one line per problem, each naming its variable."""
+
+
+TOKEN_KINDS = {"slack_bot_token": ("xoxb-", "a bot token"), "slack_app_token": ("xapp-", "an app-level token")}
+"""What each Slack token must start with, and what Slack calls it."""
+
+_SLACK_TOKEN = re.compile(r"^(xox[a-z]|xapp)-")
 
 
 class Settings(BaseSettings):
@@ -40,6 +47,9 @@ class Settings(BaseSettings):
     loyalty_import_chunk_size: int = Field(default=100, ge=1, le=1000)
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
 
+    # Serve the local sandbox's demo data; never implied by missing credentials (see `needed_to_serve`).
+    loyalty_sandbox: bool = False
+
     port: int = Field(default=3000, ge=1, le=65535)
     # Serving processes on $PORT (`serve --processes`); WEB_CONCURRENCY is the name PaaS platforms set.
     web_concurrency: int = Field(default=1, ge=1, le=64)
@@ -64,6 +74,24 @@ class Settings(BaseSettings):
         # `SLACK_APP_TOKEN=` left empty in a .env must mean "not set", not "Socket Mode with no token".
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # Only the token's well-known prefix is ever named, never the token.
+        if value is None:
+            return value
+        found = _SLACK_TOKEN.match(value.get_secret_value())
+        kind = f"this one starts with {found.group(0)}" if found else "this does not look like a Slack token"
+        if info.field_name == "slack_signing_secret":
+            if found:
+                raise ValueError(f"this is a token ({found.group(0)}…), not the signing secret: copy the Signing "
+                                 "Secret from Basic Information → App Credentials")
+            return value
+        prefix, name = TOKEN_KINDS[str(info.field_name)]
+        if not found or found.group(0) != prefix:
+            raise ValueError(f"expected {name} starting with {prefix} ({kind})")
+        return value
+
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
@@ -72,21 +100,49 @@ class Settings(BaseSettings):
     def has_coupontools_credentials(self) -> bool:
         return self.coupontools_api_key is not None and self.coupontools_api_secret is not None
 
-    def require(self, *names: str) -> None:
-        """Raise ConfigError naming the first of `names` (field names) that is unset."""
+    def needed_to_serve(self, *, socket_mode: bool, sandbox: bool) -> tuple[str, ...]:
+        """The settings (field names) `serve` cannot start without, in this mode."""
+        slack = ("slack_bot_token", "slack_app_token" if socket_mode else "slack_signing_secret")
+        return slack if sandbox else (*slack, "coupontools_api_key", "coupontools_api_secret")
+
+    def unset(self, *names: str) -> list[str]:
+        """One line for each of `names` (field names) that is unset."""
+        problems = []
         for name in names:
             value = getattr(self, name)
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
-                raise ConfigError(f"{name.upper()} is not set: add it to the environment or to .env")
+                hint = _UNSET_HINTS.get(name, "")
+                problems.append(f"{name.upper()} is not set: add it to the environment or to .env{hint}")
+        return problems
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigError listing every one of `names` (field names) that is unset."""
+        problems = self.unset(*names)
+        if problems:
+            raise ConfigError("\n".join(problems))
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning pydantic's report into one line per bad variable."""
+_SANDBOX_HINT = " (or serve the demo data with LOYALTY_SANDBOX=1 or `serve --sandbox`)"
+_UNSET_HINTS = {"coupontools_api_key": _SANDBOX_HINT, "coupontools_api_secret": _SANDBOX_HINT}
+
+
+def load_settings(needs: Callable[[Settings], tuple[str, ...]] | None = None, **overrides: object) -> Settings:
+    """Read the settings; ConfigError lists every bad variable and every one of `needs` that is unset at once."""
+    problems: list[str] = []
+    bad: set[str] = set()
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "setting"
-            problems.append(f"{name}: {error['msg']}")
-        raise ConfigError("; ".join(problems)) from None
+            name = str(error["loc"][0]) if error["loc"] else "setting"
+            bad.add(name)
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name.upper()}: {message}")
+        # Read the rest with defaults in place of the bad values, to report what else is missing.
+        defaults = {name: Settings.model_fields[name].default for name in bad if name in Settings.model_fields}
+        settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+    if needs is not None:
+        problems += settings.unset(*(name for name in needs(settings) if name not in bad))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return settings

@@ -115,5 +115,5 @@ def setup_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str, ..
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
     # Libraries log request URLs and bodies at debug level; keep them quiet even when we are not.
-    for noisy in ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "waitress", "alembic"):
+    for noisy in ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -9,18 +9,15 @@ from collections.abc import Callable, Sequence
 
 from bot.coupontools import Card, Member, NotFound
 from bot.coupontools.client import LoyaltyClient
+from bot.errors import UserError
 
 MEMBERS_PER_PAGE = 10
 _CARDS_TTL = 30.0
 _MAX_ID_DIGITS = 9  # longer runs of digits are phone numbers, not member ids
 
 
-class LookupProblem(Exception):
+class LookupProblem(UserError):
     """The card or member could not be pinned down; the message says what to type instead."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class SeveralMembers(LookupProblem):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,6 +13,7 @@ from bot.access import Access
 from bot.changes import Changes
 from bot.config import Settings
 from bot.coupontools.client import LoyaltyClient
+from bot.health import HealthProbe
 from bot.interaction import Interaction
 from bot.lookup import Lookup
 from bot.store import Store
@@ -29,17 +30,22 @@ class Services:
     store: Store
     changes: Changes
     worker: Worker
+    probe: HealthProbe = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.probe = HealthProbe(lambda: self.store.ping()).start()
 
     def defer(self, interaction: Interaction, task: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run `task` after the ack, reporting any failure to the user in words."""
         return self.worker.submit(interaction, task, *args)
 
     def healthy(self) -> bool:
-        """Whether this process can serve: the database answers."""
-        return self.store.ping()
+        """Whether this process can serve: the database answered the background probe lately (never waits)."""
+        return self.probe.healthy()
 
     def close(self) -> None:
         """Finish the work already accepted, then release connections."""
+        self.probe.stop()
         self.worker.shutdown(wait=True)
         self.loyalty.close()
         self.store.close()

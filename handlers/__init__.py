@@ -1,11 +1,11 @@
-"""The Slack listeners. `register` is the one list of everything the app listens to."""
+"""The Slack listeners. Each module ends in its registration table (`LISTENERS`); `register` wires them all."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import audit, cards, errors, guarded, home, imports, lookups, members, pushes, stamps
+from handlers import audit, base, cards, errors, guarded, home, imports, lookups, members, pushes, stamps
 from handlers.base import Router
 
 
@@ -15,13 +15,6 @@ def register(app: App, services: Services) -> None:
     # First: Bolt tries listeners in registration order, and `/loyalty` is the hot path (a command tried
     # after ~27 action and view listeners cost about twice the dispatch CPU).
     app.command("/loyalty")(router.on_command)
-    lookups.register(app, services, router)
-    guarded.register(app, services, router)
-    pushes.register(app, services, router)
-    audit.register(app, services, router)
-    members.register(app, services, router)
-    stamps.register(app, services, router)
-    cards.register(router)
-    imports.register(app, services, router)
-    home.register(app, services)
+    for module in (lookups, guarded, pushes, audit, members, stamps, cards, imports, home):
+        base.register(app, services, router, module.LISTENERS)
     errors.register(app)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
@@ -16,22 +15,25 @@ from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.views import ids
-from bot.views.approvals import mention
 from bot.views.audit import (
+    EXPORT_TITLE,
+    NO_CONVERSATION,
+    OUT_OF_DATE,
     PAGE_SIZE,
     AuditPage,
     audit_csv,
     audit_message,
+    export_comment,
     export_done_modal,
     export_modal,
+    export_problems,
     read_export_metadata,
+    upload_refused_text,
 )
 from bot.views.common import error_modal, loading_modal
-from handlers.base import Router, on_action
+from bot.views.forms import FormValues
+from handlers.base import Accepted, Answer, Listener
 from handlers.guarded import card_name
-from handlers.modals import on_modal_action
-
-MAX_EXPORT_DAYS = 366
 
 
 def show_audit(services: Services, interaction: Interaction, command: Audit) -> None:
@@ -50,7 +52,7 @@ def _show(services: Services, interaction: Interaction, page: AuditPage, *, repl
 def _page(action: dict[str, Any]) -> AuditPage:
     page = AuditPage.decode(action.get("value"))
     if page is None:
-        raise UserError("That button is out of date. Run `/loyalty audit` again.")
+        raise UserError(OUT_OF_DATE)
     return page
 
 
@@ -61,8 +63,7 @@ def more(services: Services, interaction: Interaction, action: dict[str, Any]) -
 def _export_form(services: Services, interaction: Interaction, action: dict[str, Any]) -> View:
     page = _page(action)
     if not interaction.channel_id:
-        return error_modal("Export audit log", "I can't tell which conversation to post the file in. "
-                                               "Run `/loyalty audit` again and export from there.")
+        return error_modal(EXPORT_TITLE, NO_CONVERSATION)
     name = card_name(services, page.card_id) if page.card_id is not None else None
     return export_modal(page.card_id, name, interaction.channel_id, datetime.now(UTC).date())
 
@@ -72,66 +73,49 @@ def open_export_form(services: Services, interaction: Interaction, action: dict[
     services.slack.views_update(view_id=interaction.view_id, view=_export_form(services, interaction, action))
 
 
-def _picked(values: dict[str, Any], block: str, action: str) -> date | None:
-    raw = (values.get(block, {}).get(action) or {}).get("selected_date")
-    try:
-        return date.fromisoformat(str(raw)) if raw else None
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Export:
+    """A checked export form: the days to export, of which card (None: all), and where to post the file."""
+
+    start: date
+    end: date
+    card_id: int | None
+    channel_id: str
 
 
-def _register_export(app: App, services: Services) -> None:
-    on_modal_action(app, services, ids.AUDIT_EXPORT, Role.ADMIN, "Export audit log", open_export_form)
-
-    @app.view(ids.AUDIT_EXPORT_VIEW)
-    def submit_export(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        values = view.get("state", {}).get("values", {})
-        start = _picked(values, ids.AUDIT_FROM_BLOCK, ids.AUDIT_FROM_ACTION)
-        end = _picked(values, ids.AUDIT_TO_BLOCK, ids.AUDIT_TO_ACTION)
-        target = read_export_metadata(str(view.get("private_metadata") or ""))
-        errors = {}
-        if start is None:
-            errors[ids.AUDIT_FROM_BLOCK] = "Pick the first day to export."
-        if end is None:
-            errors[ids.AUDIT_TO_BLOCK] = "Pick the last day to export."
-        elif start is not None and end < start:
-            errors[ids.AUDIT_TO_BLOCK] = "The last day is before the first day."
-        elif start is not None and (end - start).days >= MAX_EXPORT_DAYS:
-            errors[ids.AUDIT_TO_BLOCK] = f"Export at most {MAX_EXPORT_DAYS} days at a time."
-        if errors or target is None or start is None or end is None:
-            ack(response_action="errors", errors=errors or {ids.AUDIT_FROM_BLOCK: "This form is out of date; "
-                                                            "run `/loyalty audit` again."})
-            return
-        ack(response_action="update", view=loading_modal("Export audit log"))
-        interaction = Interaction.from_body(body, client, None, name="audit.export")
-        card_id, channel_id = target
-
-        def run() -> None:
-            services.access.require(interaction.user_id, Role.ADMIN)
-            since = datetime.combine(start, time.min, tzinfo=UTC)
-            until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-            entries = list(services.store.audit.between(since, until, card_id))
-            if entries:
-                scope = f"-card-{card_id}" if card_id is not None else ""
-                try:
-                    client.files_upload_v2(
-                        channel=channel_id, content=audit_csv(entries), title="Loyalty audit log",
-                        filename=f"loyalty-audit{scope}-{start.isoformat()}-to-{end.isoformat()}.csv",
-                        initial_comment=f"Audit log export by {mention(interaction.user_id)}: "
-                                        f"{len(entries)} change(s), {start.isoformat()} to {end.isoformat()} (UTC).",
-                    )
-                except SlackApiError as exc:
-                    raise UserError(
-                        f"Slack refused the upload ({exc.response.get('error')}). If I'm not in that conversation, "
-                        "invite me (`/invite @loyalty`) or run `/loyalty audit` somewhere I am, then export again."
-                    ) from None
-            client.views_update(view_id=interaction.view_id, view=export_done_modal(len(entries), start, end,
-                                                                                    channel_id))
-
-        services.defer(interaction, run)
+def read_export(form: FormValues) -> Answer:
+    start = form.date(ids.AUDIT_FROM_BLOCK, ids.AUDIT_FROM_ACTION)
+    end = form.date(ids.AUDIT_TO_BLOCK, ids.AUDIT_TO_ACTION)
+    target = read_export_metadata(form.metadata)
+    problems = export_problems(start, end, target)
+    if problems or start is None or end is None or target is None:
+        return problems
+    return Accepted(loading_modal(EXPORT_TITLE), Export(start, end, *target))
 
 
-def register(app: App, services: Services, router: Router) -> None:
-    router.add("audit", show_audit, Role.ADMIN)
-    on_action(app, services, ids.AUDIT_MORE, Role.ADMIN, more)
-    _register_export(app, services)
+def export(services: Services, interaction: Interaction, export: Export) -> None:
+    """Post the chosen days of the audit log as a CSV file where the export was asked for."""
+    start, end, card_id = export.start, export.end, export.card_id
+    since = datetime.combine(start, time.min, tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    entries = list(services.store.audit.between(since, until, card_id))
+    if entries:
+        scope = f"-card-{card_id}" if card_id is not None else ""
+        try:
+            services.slack.files_upload_v2(
+                channel=export.channel_id, content=audit_csv(entries), title="Loyalty audit log",
+                filename=f"loyalty-audit{scope}-{start.isoformat()}-to-{end.isoformat()}.csv",
+                initial_comment=export_comment(interaction.user_id, len(entries), start, end),
+            )
+        except SlackApiError as exc:
+            raise UserError(upload_refused_text(str(exc.response.get("error")))) from None
+    services.slack.views_update(view_id=interaction.view_id,
+                                view=export_done_modal(len(entries), start, end, export.channel_id))
+
+
+LISTENERS = [
+    Listener("subcommand", "audit", Role.ADMIN, show_audit),
+    Listener("action", ids.AUDIT_MORE, Role.ADMIN, more),
+    Listener("action", ids.AUDIT_EXPORT, Role.ADMIN, open_export_form, modal_title=EXPORT_TITLE),
+    Listener("submission", ids.AUDIT_EXPORT_VIEW, Role.ADMIN, export, read=read_export),
+]

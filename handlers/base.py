@@ -1,18 +1,23 @@
-"""The shapes every listener shares: ack at once, check the role in the worker, run the service, reply."""
+"""The shapes every listener shares: ack at once, check the role in the worker, run the service, reply.
+
+Each handler module ends in `LISTENERS`, a flat table of what it listens to (kind, id, role, function);
+`register` wires a table into the app, one helper per kind.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from re import Pattern
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.access import Role
-from bot.commands import Command, CommandError, Help, parse
+from bot.commands import CommandError, Help, parse
 from bot.coupontools import Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
@@ -20,23 +25,47 @@ from bot.lookup import SeveralMembers
 from bot.services import Services
 from bot.views import ids
 from bot.views.common import error_modal, loading_modal
+from bot.views.forms import FormValues
 from bot.views.help import help_message, usage_message
-from bot.views.members import member_choices_message
+from bot.views.member import OUT_OF_DATE
+from bot.views.members import member_choices_message, several_members_text
 
 log = logging.getLogger(__name__)
 
-OUT_OF_DATE = "That form or button is out of date. Look the member up again with `/loyalty member`."
-
-SubcommandRun = Callable[[Services, Interaction, Any], None]
-ActionRun = Callable[[Services, Interaction, dict[str, Any]], None]
+Kind = Literal["subcommand", "action", "shortcut", "submission", "event"]
+Run = Callable[[Services, Interaction, Any], None]
+"""What a listener runs in the worker: the parsed command, the clicked action, the shortcut or event payload,
+or what a submission's `read` accepted."""
 
 
 @dataclass(frozen=True)
-class Subcommand:
-    run: SubcommandRun
-    role: Role
+class Accepted:
+    """A valid submission: the modal shows `working` at once, and the listener's function gets `value`."""
+
+    working: View
+    value: Any
+    channel_id: str | None = None
+    """Where replies go, when the form carried it (a submission has no conversation of its own)."""
+
+
+Answer = dict[str, str] | View | Accepted
+"""How a submission is answered in its ack: field errors (block id -> words), a final modal, or Accepted."""
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One row of a registration table."""
+
+    kind: Kind
+    id: str | Pattern[str]
+    role: Role | None
+    """Checked in the worker before `run`, on every request (None: anyone, e.g. the Home tab)."""
+    run: Run
     modal_title: str | None = None
-    """Set for subcommands that answer with a modal: it opens at once (the trigger dies in 3 s) as "Loading…"."""
+    """Answer with a modal: it opens at once as "Loading…" (the trigger id dies in 3 s) and `run` fills it
+    through `interaction.view_id`."""
+    read: Callable[[FormValues], Answer] | None = None
+    """Submissions only: checks the form in the ack, without any API call."""
 
 
 class Router:
@@ -44,10 +73,10 @@ class Router:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.routes: dict[str, Subcommand] = {}
+        self.routes: dict[str, Listener] = {}
 
-    def add(self, name: str, run: SubcommandRun, role: Role, *, modal_title: str | None = None) -> None:
-        self.routes[name] = Subcommand(run, role, modal_title)
+    def add(self, listener: Listener) -> None:
+        self.routes[str(listener.id)] = listener
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         try:
@@ -63,14 +92,81 @@ class Router:
             return
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
-        if route.modal_title:
-            defer_with_modal(self.services, interaction, route.modal_title, self._run, route, interaction, command)
-        else:
-            self.services.defer(interaction, self._run, route, interaction, command)
+        _defer(self.services, route, interaction, command)
 
-    def _run(self, route: Subcommand, interaction: Interaction, command: Command) -> None:
-        self.services.access.require(interaction.user_id, route.role)
-        route.run(self.services, interaction, command)
+
+def register(app: App, services: Services, router: Router, listeners: Sequence[Listener]) -> None:
+    """Wire one registration table into `app` (subcommands into `router`), in the table's order."""
+    for listener in listeners:
+        if listener.kind == "subcommand":
+            router.add(listener)
+        elif listener.kind == "action":
+            app.action(listener.id)(_on_click(services, listener))
+        elif listener.kind == "shortcut":
+            app.shortcut(listener.id)(_on_click(services, listener))
+        elif listener.kind == "submission":
+            app.view(listener.id)(_on_submit(services, listener))
+        else:
+            app.event(listener.id)(_on_event(services, listener))
+
+
+def _defer(services: Services, listener: Listener, interaction: Interaction, value: Any) -> None:
+    """Run the listener's function in the worker, after checking the role it needs."""
+
+    def run() -> None:
+        if listener.role is not None:
+            services.access.require(interaction.user_id, listener.role)
+        listener.run(services, interaction, value)
+
+    if listener.modal_title:
+        defer_with_modal(services, interaction, listener.modal_title, run)
+    else:
+        services.defer(interaction, run)
+
+
+def _on_click(services: Services, listener: Listener) -> Callable[..., None]:
+    """A button, menu or shortcut: ack, then (in the worker) check the role and run with the payload."""
+
+    def listen(ack: Ack, body: dict[str, Any], payload: dict[str, Any], client: WebClient,
+               respond: Respond) -> None:
+        ack()
+        name = str(payload.get("action_id") or payload.get("callback_id") or "")
+        _defer(services, listener, Interaction.from_body(body, client, respond, name=name), payload)
+
+    return listen
+
+
+def _on_submit(services: Services, listener: Listener) -> Callable[..., None]:
+    """A modal submission: `read` answers in the ack; an accepted form runs in the worker."""
+    read = listener.read
+    if read is None:
+        raise TypeError(f"submission {listener.id} needs a read function")
+
+    def listen(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        answer = read(FormValues(view))
+        if isinstance(answer, dict):
+            ack(response_action="errors", errors=answer)
+            return
+        if isinstance(answer, View):
+            ack(response_action="update", view=answer)
+            return
+        ack(response_action="update", view=answer.working)
+        interaction = Interaction.from_body(body, client, None, name=str(listener.id))
+        if answer.channel_id:
+            interaction.channel_id = answer.channel_id
+        _defer(services, listener, interaction, answer.value)
+
+    return listen
+
+
+def _on_event(services: Services, listener: Listener) -> Callable[..., None]:
+    """An Events API event (Bolt acks it): run in the worker for the user it names."""
+
+    def listen(event: dict[str, Any], client: WebClient) -> None:
+        interaction = Interaction(user_id=str(event.get("user") or ""), client=client, name=str(listener.id))
+        _defer(services, listener, interaction, event)
+
+    return listen
 
 
 def defer_with_modal(services: Services, interaction: Interaction, title: str, task: Callable[..., None],
@@ -93,22 +189,6 @@ def defer_with_modal(services: Services, interaction: Interaction, title: str, t
     services.defer(interaction, when_open)
 
 
-def on_action(app: App, services: Services, action_id: str | Pattern[str], role: Role, run: ActionRun) -> None:
-    """A button or menu: ack, then (in the worker) check the clicker's role and run."""
-
-    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        interaction = Interaction.from_body(body, client, respond, name=str(action.get("action_id", "")))
-
-        def guarded() -> None:
-            services.access.require(interaction.user_id, role)
-            run(services, interaction, action)
-
-        services.defer(interaction, guarded)
-
-    app.action(action_id)(listener)
-
-
 def pick_member(services: Services, interaction: Interaction, card: Card, ref: str, title: str) -> Member | None:
     """The one member `ref` names; when several match, list them in the conversation and return None."""
     try:
@@ -116,9 +196,8 @@ def pick_member(services: Services, interaction: Interaction, card: Card, ref: s
     except SeveralMembers as many:
         interaction.reply(member_choices_message(many.card, many.members, many.query))
         if interaction.view_id:
-            services.slack.views_update(view_id=interaction.view_id, view=error_modal(
-                title, f"{len(many.members)} members match `{ref}`. I listed them in the conversation: "
-                       "open the one you mean and use its buttons."))
+            services.slack.views_update(view_id=interaction.view_id,
+                                        view=error_modal(title, several_members_text(len(many.members), ref)))
         return None
 
 

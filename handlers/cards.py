@@ -7,7 +7,7 @@ from bot.commands import Copy
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.views.changes import copy_result_message, default_copy_name
-from handlers.base import Router
+from handlers.base import Listener
 
 
 def copy_card(services: Services, interaction: Interaction, command: Copy) -> None:
@@ -22,5 +22,6 @@ def copy_card(services: Services, interaction: Interaction, command: Copy) -> No
     interaction.reply(copy_result_message(card, copied))
 
 
-def register(router: Router) -> None:
-    router.add("copy", copy_card, Role.OPERATOR)
+LISTENERS = [
+    Listener("subcommand", "copy", Role.OPERATOR, copy_card),
+]

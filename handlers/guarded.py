@@ -6,9 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from slack_bolt import App
-
-from bot import guarded
+from bot import held
 from bot.access import Role
 from bot.commands import MemberRef
 from bot.coupontools import Card, CoupontoolsError, Member
@@ -17,9 +15,15 @@ from bot.interaction import Interaction
 from bot.lookup import LookupProblem
 from bot.services import Services
 from bot.views import ids
-from bot.views.common import format_time
-from bot.views.confirmations import cancelled_message, confirmation_message, executed_message, not_run_notice
-from handlers.base import Router, clicked_member, on_action, pick_member
+from bot.views.confirmations import (
+    BUTTON_OUT_OF_DATE,
+    already_voided_text,
+    cancelled_message,
+    confirmation_message,
+    executed_message,
+    not_run_notice,
+)
+from handlers.base import Listener, clicked_member, pick_member
 
 _STORED_ID = re.compile(r"[0-9a-f]{32}")
 """Confirmation and approval ids are uuid4 hex: a button value of any other shape was not written by us."""
@@ -29,7 +33,7 @@ def stored_id(action: dict[str, Any]) -> str:
     """The confirmation or approval id a button carries; UserError when the button is not one of ours."""
     value = str(action.get("value") or "")
     if not _STORED_ID.fullmatch(value):
-        raise UserError("That button is out of date. Run the command again.")
+        raise UserError(BUTTON_OUT_OF_DATE)
     return value
 
 
@@ -44,10 +48,9 @@ def card_name(services: Services, card_id: int) -> str:
 def _ask(services: Services, interaction: Interaction, action: Literal["void", "delete"], card: Card,
          member: Member) -> None:
     if action == "void" and member.voided_at is not None:
-        raise UserError(f"{member.full_name}'s card (member {member.id}) was already voided on "
-                        f"{format_time(member.voided_at)}; there is nothing to do.")
-    plan = guarded.member_plan(action, card, member)
-    confirmation = guarded.ask(services, interaction, plan)
+        raise UserError(already_voided_text(member, member.voided_at))
+    plan = held.member_plan(action, card, member)
+    confirmation = held.ask(services, interaction, plan)
     interaction.reply(confirmation_message(plan, confirmation.id, confirmation.expires_at))
 
 
@@ -71,30 +74,32 @@ def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, In
 
 def run_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """Confirm: only the click that claims the confirmation calls the API; the message becomes the outcome."""
-    result = guarded.confirm(services, interaction, stored_id(action))
-    if isinstance(result, guarded.NotRun):
+    result = held.confirm(services, interaction, stored_id(action))
+    if isinstance(result, held.NotDone):
         # Only an expired confirmation replaces the message: otherwise the winning click's outcome stays.
         interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
         return
-    problem = describe(result.error, interaction.request_id) if result.error and result.outcome == "failed" else None
-    interaction.reply(executed_message(result, problem, interaction.request_id), replace=True)
+    ran, plan = result
+    problem = describe(ran.error, interaction.request_id) if ran.error and ran.outcome == "failed" else None
+    interaction.reply(executed_message(plan, ran, problem, interaction.request_id), replace=True)
 
 
 def cancel_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """Cancel: close the confirmation, if still open, and say nothing was changed."""
-    result = guarded.cancel(services, interaction, stored_id(action))
-    if isinstance(result, guarded.NotRun):
+    result = held.cancel(services, interaction, stored_id(action))
+    if isinstance(result, held.NotDone):
         interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
         return
-    interaction.reply(cancelled_message(result.plan), replace=True)
+    interaction.reply(cancelled_message(result), replace=True)
 
 
-def register(app: App, services: Services, router: Router) -> None:
-    router.add("void", ask_from_command, Role.ADMIN)
-    router.add("delete", ask_from_command, Role.ADMIN)
-    on_action(app, services, ids.MEMBER_VOID, Role.ADMIN, ask_from_button("void"))
-    on_action(app, services, ids.MEMBER_DELETE, Role.ADMIN, ask_from_button("delete"))
-    # The role each confirmation needs depends on its action (admin to void, operator to push): bot.guarded
+LISTENERS = [
+    Listener("subcommand", "void", Role.ADMIN, ask_from_command),
+    Listener("subcommand", "delete", Role.ADMIN, ask_from_command),
+    Listener("action", ids.MEMBER_VOID, Role.ADMIN, ask_from_button("void")),
+    Listener("action", ids.MEMBER_DELETE, Role.ADMIN, ask_from_button("delete")),
+    # The role each confirmation needs depends on its action (admin to void, operator to push): bot.held
     # checks it at the click, so the refusal names the right role.
-    on_action(app, services, ids.CONFIRM_RUN, Role.VIEWER, run_confirmation)
-    on_action(app, services, ids.CONFIRM_CANCEL, Role.VIEWER, cancel_confirmation)
+    Listener("action", ids.CONFIRM_RUN, Role.VIEWER, run_confirmation),
+    Listener("action", ids.CONFIRM_CANCEL, Role.VIEWER, cancel_confirmation),
+]

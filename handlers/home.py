@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
-from slack_sdk import WebClient
-
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.views.home import home_view
+from handlers.base import Listener
 
 
-def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
-    def publish_home(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") not in (None, "home"):
-            return
-        interaction = Interaction(user_id=str(event.get("user") or ""), client=client, name="home")
+def publish_home(services: Services, interaction: Interaction, event: dict[str, Any]) -> None:
+    if event.get("tab") not in (None, "home"):
+        return
+    role = services.access.role_of(interaction.user_id)
+    cards = services.lookup.cards() if role else []
+    interaction.client.views_publish(user_id=interaction.user_id, view=home_view(cards, role=role.label))
 
-        def publish() -> None:
-            role = services.access.role_of(interaction.user_id)
-            cards = services.lookup.cards() if role else []
-            client.views_publish(user_id=interaction.user_id, view=home_view(cards, role=role.label))
 
-        services.defer(interaction, publish)
+LISTENERS = [
+    Listener("event", "app_home_opened", None, publish_home),
+]

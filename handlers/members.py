@@ -9,10 +9,9 @@ typed and the service's words on the field it named, so nothing typed is lost.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import members as rules
@@ -29,18 +28,18 @@ from bot.views.forms import (
     ADD_TITLE,
     EDIT_TITLE,
     FormState,
+    FormValues,
     form_values,
     member_form_modal,
     member_saved_modal,
     no_changes_modal,
+    refused_form_modal,
     saving_modal,
 )
-from bot.views.member import member_message
-from handlers.base import OUT_OF_DATE, Router, clicked_member, pick_member
-from handlers.modals import on_modal_action
+from bot.views.member import OUT_OF_DATE, member_message
+from handlers.base import Accepted, Answer, Listener, clicked_member, pick_member
 
 log = logging.getLogger(__name__)
-
 
 
 def _open_form(services: Services, interaction: Interaction, card: Card, member: Member | None) -> None:
@@ -66,10 +65,18 @@ def edit_clicked(services: Services, interaction: Interaction, action: dict[str,
     _open_form(services, interaction, card, member)
 
 
-def save_member(services: Services, interaction: Interaction, state: FormState, values: dict[str, str],
-                fields: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Submitted:
+    """A checked member form: what it was opened for, what it holds, and the fields to send."""
+
+    state: FormState
+    values: dict[str, str]
+    fields: dict[str, str]
+
+
+def save_member(services: Services, interaction: Interaction, submitted: Submitted) -> None:
     """Create or update the member (already validated), then show it; a refused value goes back to the form."""
-    services.access.require(interaction.user_id, Role.OPERATOR)
+    state, values, fields = submitted.state, submitted.values, submitted.fields
     card = services.lookup.card(str(state.card_id))
     params = {"fields": sorted(fields)}  # the names of the fields sent, never their values
     try:
@@ -83,12 +90,8 @@ def save_member(services: Services, interaction: Interaction, state: FormState, 
                 interaction, "member.update", lambda: services.loyalty.update_member(card.id, member_id, fields),
                 card_id=card.id, member_ids=[member_id], params=params)
     except InvalidInput as refused:
-        said = redact(refused.message)
-        problems = {refused.field: f"The loyalty service says: {said}"} if refused.field in MEMBER_FIELDS else {}
-        where = "See the marked field." if problems else f"It said: {said}"
-        warning = f"The loyalty service refused this form, so nothing was saved. {where}"
-        services.slack.views_update(view_id=interaction.view_id, view=member_form_modal(
-            card, state, values, problems=problems, warning=warning))
+        services.slack.views_update(view_id=interaction.view_id, view=refused_form_modal(
+            card, state, values, refused.field, redact(refused.message)))
         return
     changed = sorted(fields, key=MEMBER_FIELDS.index) if state.member_id is not None else []
     services.slack.views_update(view_id=interaction.view_id,
@@ -100,33 +103,28 @@ def save_member(services: Services, interaction: Interaction, state: FormState, 
         log.warning("could not post the saved member's card: %s", exc.response.get("error"))
 
 
-def register(app: App, services: Services, router: Router) -> None:
-    router.add("add", add_member, Role.OPERATOR, modal_title=ADD_TITLE)
-    router.add("edit", edit_member, Role.OPERATOR, modal_title=EDIT_TITLE)
-    on_modal_action(app, services, ids.MEMBER_EDIT, Role.OPERATOR, EDIT_TITLE, edit_clicked)
+def read_form(form: FormValues) -> Answer:
+    """Check the member form in the ack: field errors on their fields, and only changed fields sent."""
+    state = FormState.decode(form.metadata)
+    if state is None:
+        return error_modal(EDIT_TITLE, OUT_OF_DATE)
+    values = rules.clean(form_values(form))
+    if state.is_new:
+        fields = rules.new_member_fields(values)
+        problems = rules.problems(values)
+    else:
+        fields = rules.changes(values, state.shown)
+        problems = rules.problems(values, check=fields)
+    if problems:
+        return {ids.member_form_block(name): problem for name, problem in problems.items()}
+    if not fields:
+        return no_changes_modal()
+    return Accepted(saving_modal(state), Submitted(state, values, fields), channel_id=state.channel_id)
 
-    @app.view(ids.MEMBER_FORM_VIEW)
-    def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        state = FormState.decode(view.get("private_metadata"))
-        if state is None:
-            ack(response_action="update", view=error_modal(EDIT_TITLE, OUT_OF_DATE))
-            return
-        values = rules.clean(form_values((view.get("state") or {}).get("values") or {}))
-        if state.is_new:
-            fields = rules.new_member_fields(values)
-            problems = rules.problems(values)
-        else:
-            fields = rules.changes(values, state.shown)
-            problems = rules.problems(values, check=fields)
-        if problems:
-            ack(response_action="errors",
-                errors={ids.member_form_block(name): problem for name, problem in problems.items()})
-            return
-        if not fields:
-            ack(response_action="update", view=no_changes_modal())
-            return
-        ack(response_action="update", view=saving_modal(state))
-        name = "member.create" if state.is_new else "member.update"
-        interaction = Interaction.from_body(body, client, None, name=name)
-        interaction.channel_id = state.channel_id
-        services.defer(interaction, save_member, services, interaction, state, values, fields)
+
+LISTENERS = [
+    Listener("subcommand", "add", Role.OPERATOR, add_member, modal_title=ADD_TITLE),
+    Listener("subcommand", "edit", Role.OPERATOR, edit_member, modal_title=EDIT_TITLE),
+    Listener("action", ids.MEMBER_EDIT, Role.OPERATOR, edit_clicked, modal_title=EDIT_TITLE),
+    Listener("submission", ids.MEMBER_FORM_VIEW, Role.OPERATOR, save_member, read=read_form),
+]

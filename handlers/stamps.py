@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.access import Role
 from bot.commands import MemberRef, Stamp
@@ -17,6 +15,7 @@ from bot.logs import redact
 from bot.services import Services
 from bot.views import ids
 from bot.views.changes import (
+    NO_REWARD_TICKED,
     REDEEM_TITLE,
     no_stamps_text,
     redeem_modal,
@@ -28,8 +27,9 @@ from bot.views.changes import (
     voided_text,
 )
 from bot.views.common import error_modal
-from handlers.base import OUT_OF_DATE, Router, clicked_member, on_action, pick_member
-from handlers.modals import on_modal_action
+from bot.views.forms import FormValues
+from bot.views.member import OUT_OF_DATE
+from handlers.base import Accepted, Answer, Listener, clicked_member, pick_member
 
 BUTTON_STAMPS = 1
 """The Add stamp button adds one stamp at once: the common case at a till; `/loyalty stamp` takes an amount."""
@@ -75,11 +75,19 @@ def redeem_clicked(services: Services, interaction: Interaction, action: dict[st
     services.slack.views_update(view_id=interaction.view_id, view=redeem_modal(card, member))
 
 
-def redeem(services: Services, interaction: Interaction, card_id: int, member_id: int,
-           reward_ids: list[int]) -> None:
+@dataclass(frozen=True)
+class Chosen:
+    """The rewards ticked in the redeem modal, and whose they are."""
+
+    card_id: int
+    member_id: int
+    reward_ids: list[int]
+
+
+def redeem(services: Services, interaction: Interaction, chosen: Chosen) -> None:
     """Use the chosen rewards and show what was used; a refusal is explained over a freshly read list."""
-    services.access.require(interaction.user_id, Role.OPERATOR)
-    card = services.lookup.card(str(card_id))
+    card = services.lookup.card(str(chosen.card_id))
+    member_id, reward_ids = chosen.member_id, chosen.reward_ids
     try:
         member = services.changes.perform(
             interaction, "redeem", lambda: services.loyalty.use_rewards(card.id, member_id, reward_ids),
@@ -92,32 +100,21 @@ def redeem(services: Services, interaction: Interaction, card_id: int, member_id
     services.slack.views_update(view_id=interaction.view_id, view=redeemed_modal(card, member, reward_ids))
 
 
-def _chosen(view: dict[str, Any]) -> list[int] | None:
-    """The reward ids ticked in the redeem modal, or None when an option is not one this app offered."""
-    entry = (((view.get("state") or {}).get("values") or {}).get(ids.REDEEM_BLOCK) or {}).get(ids.REDEEM_INPUT)
-    options = (entry or {}).get("selected_options") or []
-    values = [str((option or {}).get("value") or "") for option in options]
-    if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
-        return None
-    return list(dict.fromkeys(int(value) for value in values))
+def read_redeem(form: FormValues) -> Answer:
+    """The ticked reward ids; an option or member this app did not offer means the modal is out of date."""
+    ref = ids.parse_member_ref(form.metadata)
+    values = form.selected_all(ids.REDEEM_BLOCK, ids.REDEEM_INPUT)
+    if ref is None or not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
+        return error_modal(REDEEM_TITLE, OUT_OF_DATE)
+    if not values:
+        return {ids.REDEEM_BLOCK: NO_REWARD_TICKED}
+    return Accepted(redeeming_modal(), Chosen(*ref, list(dict.fromkeys(int(value) for value in values))))
 
 
-def register(app: App, services: Services, router: Router) -> None:
-    router.add("stamp", stamp_command, Role.OPERATOR)
-    router.add("redeem", redeem_command, Role.OPERATOR, modal_title=REDEEM_TITLE)
-    on_action(app, services, ids.MEMBER_STAMP, Role.OPERATOR, stamp_clicked)
-    on_modal_action(app, services, ids.MEMBER_REDEEM, Role.OPERATOR, REDEEM_TITLE, redeem_clicked)
-
-    @app.view(ids.REDEEM_VIEW)
-    def submit_redeem(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        ref = ids.parse_member_ref(view.get("private_metadata"))
-        chosen = _chosen(view)
-        if ref is None or chosen is None:
-            ack(response_action="update", view=error_modal(REDEEM_TITLE, OUT_OF_DATE))
-            return
-        if not chosen:
-            ack(response_action="errors", errors={ids.REDEEM_BLOCK: "Tick at least one reward to use."})
-            return
-        ack(response_action="update", view=redeeming_modal())
-        interaction = Interaction.from_body(body, client, None, name="redeem")
-        services.defer(interaction, redeem, services, interaction, *ref, chosen)
+LISTENERS = [
+    Listener("subcommand", "stamp", Role.OPERATOR, stamp_command),
+    Listener("subcommand", "redeem", Role.OPERATOR, redeem_command, modal_title=REDEEM_TITLE),
+    Listener("action", ids.MEMBER_STAMP, Role.OPERATOR, stamp_clicked),
+    Listener("action", ids.MEMBER_REDEEM, Role.OPERATOR, redeem_clicked, modal_title=REDEEM_TITLE),
+    Listener("submission", ids.REDEEM_VIEW, Role.OPERATOR, redeem, read=read_redeem),
+]

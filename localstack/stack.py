@@ -16,8 +16,8 @@ from bot.app import build_services, build_wsgi
 from bot.config import Settings
 from bot.sandbox import SandboxServer
 from bot.services import Services
-from bot.web import HttpServer
 from localstack.slack import FakeSlack, SlackDriver
+from localstack.web import HttpServer
 
 BOT_TOKEN = "xoxb-stack"  # noqa: S105 - only ever shown to the local stand-in for Slack
 API_KEY = "local-key"

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_services, create_app
+from bot.app import build_services, build_wsgi
 from bot.config import Settings
 from bot.sandbox import DEMO_GRACE_ID, DEMO_STAMP_CARD_ID, SandboxServer
 from bot.views import ids
-from bot.web import HttpServer, make_wsgi_app
 from localstack.slack import Control, FakeSlack, SlackDriver, controls, render_message
 from localstack.stack import API_KEY, API_SECRET, APPROVALS, BOT_TOKEN, PEOPLE, LocalStack
+from localstack.web import HttpServer
 from tests.store import conftest as store_fixtures
 
 make_pg_url = store_fixtures.make_pg_url  # a fresh PostgreSQL schema per test; skips (or fails under CI) without one
@@ -38,8 +38,7 @@ def serve_bot(values: dict[str, Any], urls: Queue, stop: Event) -> None:
     """One bot process exactly as production runs it: settings, services, the Bolt app, the HTTP server."""
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     services = build_services(settings)
-    server = HttpServer(make_wsgi_app(create_app(settings, services), services.healthy), host="127.0.0.1",
-                        port=0).start()
+    server = HttpServer(build_wsgi(settings, services)).start()
     urls.put(server.url)
     stop.wait(600)
     server.stop()

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from bot.coupontools.bulk import BulkResult, ChunkResult, Prepared, chunked, stops_import
+from bot.coupontools.bulk import BulkResult, ChunkResult, chunked, stops_import
 from bot.coupontools.errors import ApiUnavailable, CoupontoolsError, InvalidInput, OutcomeUnknown
 from bot.coupontools.models import MEMBER_FIELDS, Card, CreatedMember, Member, PushResult
 from bot.coupontools.paging import iterate_pages, pagination
-from bot.coupontools.transport import ApiSession, encode_json
+from bot.coupontools.transport import ApiSession
 
 T = TypeVar("T")
 
@@ -52,15 +51,6 @@ def _member_fields(fields: Mapping[str, str]) -> dict[str, str]:
     return body
 
 
-def _chunk_fields(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """A bulk chunk as the API takes it: `_member_fields` of each row, told for the whole chunk at once
-    (in C) when every name is known and every value is text."""
-    names = set().union(*rows)
-    if names <= _MEMBER_FIELD_SET and set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _TEXT_TYPE:
-        return rows
-    return [_member_fields(row) for row in rows]
-
-
 def _list_of(model: Callable[[Any], T]) -> Callable[[Any], list[T]]:
     def parse(data: Any) -> list[T]:
         if not isinstance(data, list):
@@ -75,42 +65,10 @@ _member = Member.model_validate
 _cards = _list_of(Card.model_validate)
 _members = _list_of(Member.model_validate)
 # A bulk answer is read in one call into pydantic-core (a JSON array of objects, or a ValidationError).
-_CREATED = TypeAdapter(list[CreatedMember])
-_created = _CREATED.validate_python
+_created = TypeAdapter(list[CreatedMember]).validate_python
 _CHANGE_UNREADABLE = (
     "The loyalty API accepted a change but answered with a body it should not; check before retrying"
 )
-
-_PreparedChunk = tuple[int, int, bytes | BaseException, CoupontoolsError | None]
-"""(first row, rows, the encoded body or why it cannot be encoded, the error that fails the chunk unsent)."""
-
-
-def _prepare_chunk(first_row: int, rows: list[dict[str, str]]) -> _PreparedChunk:
-    """A bulk chunk made ready to send: its rows' fields checked and its JSON body encoded."""
-    try:
-        body = _chunk_fields(rows)
-    except InvalidInput as error:  # a bad field name or value: the chunk fails without being sent
-        return first_row, len(rows), b"", error
-    try:
-        return first_row, len(rows), encode_json(body), None
-    except ValueError as exc:  # UnicodeEncodeError: raised when the chunk's turn comes, as httpx did
-        return first_row, len(rows), exc, None
-
-
-def _chunk_size(chunk: _PreparedChunk) -> int:
-    return chunk[1]
-
-
-def _read_created(response: httpx.Response) -> list[CreatedMember]:
-    """The created members of a bulk answer, read straight from its bytes by pydantic-core (no Python
-    objects for the fields skipped). Whatever that does not take (not UTF-8, a BOM, an escaped lone
-    surrogate, an item without a usable id…) is read again as any answer is, which decides and words
-    the error: both readers give the same members whenever the fast one succeeds (property-tested)."""
-    try:
-        return _CREATED.validate_json(response.content)
-    except Exception:  # whatever it is, the reader below decides, as it always did
-        return _parse(response, _created, OutcomeUnknown, _CHANGE_UNREADABLE)
-
 
 class LoyaltyClient:
     """A synchronous client for one Coupontools account; one connection pool per instance.
@@ -226,7 +184,6 @@ class LoyaltyClient:
         *,
         chunk_size: int = 100,
         on_chunk: Callable[[ChunkResult], None] | None = None,
-        prepare_ahead: bool = False,
     ) -> BulkResult:
         """Create members in chunks, holding one chunk in memory at a time; `on_chunk` hears each result.
 
@@ -236,38 +193,26 @@ class LoyaltyClient:
         A chunk the API refuses (bad values) is reported and the import goes on; any other error
         (bad credentials, unknown card, API down, outcome unknown) stops it, and the rows left are
         counted as not sent. A chunk is never resent.
-
-        With `prepare_ahead`, the next chunk is read from `rows` and its body encoded on a helper thread
-        while the current one is on the wire (two chunks in memory). Chunk k+1 is still sent only after
-        chunk k's answer was read, judged and heard by `on_chunk`, and never after an error that stops
-        the import; the bodies are the same bytes.
         """
         path = f"{self._card(card_id)}/stats/bulk"
         chunks = chunked(rows, _positive_int(chunk_size, "chunk_size"))
-        url = self._session.url(path)
         totals = BulkResult()
-        with Prepared(chunks, _prepare_chunk, size=_chunk_size, ahead=prepare_ahead) as prepared:
-            for index, (first_row, size, body, error) in enumerate(prepared):
-                if isinstance(body, BaseException):
-                    raise body  # a body that cannot be encoded (a lone surrogate): raised where httpx raised it
-                if error is None:
-                    try:
-                        response = self._session.request(
-                            "POST", path, content=body, url=url, fields=MEMBER_FIELDS, on_waiting=prepared.release
-                        )
-                        result = ChunkResult(index, first_row, size, created=_read_created(response))
-                    except CoupontoolsError as exc:
-                        result = ChunkResult(index, first_row, size, error=exc)
-                else:
-                    result = ChunkResult(index, first_row, size, error=error)
-                totals = totals.add(result)
-                if on_chunk is not None:
-                    on_chunk(result)
-                if result.error is not None and stops_import(result.error):
-                    return BulkResult(
-                        chunks=totals.chunks, created=totals.created, failed=totals.failed,
-                        unknown=totals.unknown, not_sent=prepared.rest(), stopped_by=result.error,
-                    )
+        for index, (first_row, chunk) in enumerate(chunks):
+            try:
+                body = [_member_fields(row) for row in chunk]
+                created = self._change("POST", path, body, _created, fields=MEMBER_FIELDS)
+                result = ChunkResult(index, first_row, len(chunk), created=created)
+            except CoupontoolsError as error:
+                result = ChunkResult(index, first_row, len(chunk), error=error)
+            totals = totals.add(result)
+            if on_chunk is not None:
+                on_chunk(result)
+            if result.error is not None and stops_import(result.error):
+                not_sent = sum(len(rest) for _, rest in chunks)
+                return BulkResult(
+                    chunks=totals.chunks, created=totals.created, failed=totals.failed,
+                    unknown=totals.unknown, not_sent=not_sent, stopped_by=result.error,
+                )
         return totals
 
     def update_member(self, card_id: int, member_id: int, fields: Mapping[str, str]) -> Member:

@@ -21,7 +21,6 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from json import dumps as json_dumps
 from typing import Any
 
 import httpx
@@ -38,25 +37,6 @@ _BACKOFF_CAP = 4.0
 _SAFE_METHODS = frozenset({"GET"})
 # The request never left this process: repeating it cannot make a change happen twice.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def encode_json(value: Any) -> bytes:
-    """A JSON body exactly as httpx encodes `json=` (compact, UTF-8, no NaN): to encode before sending."""
-    return json_dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-
-
-class _WaitingTrace:
-    """httpx's `trace` request extension, calling `on_waiting` when httpcore starts waiting for the answer
-    (the request is written; the thread is about to block on the socket)."""
-
-    __slots__ = ("on_waiting",)
-
-    def __init__(self, on_waiting: Callable[[], None]) -> None:
-        self.on_waiting = on_waiting
-
-    def __call__(self, event: str, _info: dict[str, Any]) -> None:
-        if event.endswith("receive_response_headers.started"):
-            self.on_waiting()
 
 
 @dataclass(frozen=True)
@@ -112,33 +92,18 @@ class ApiSession:
         """Close the connection pool."""
         self._http.close()
 
-    def url(self, path: str) -> httpx.URL:
-        """The absolute URL httpx makes of `path` under the base URL: a caller sending many requests to one
-        path (a bulk import) works it out once, instead of httpx parsing and joining it for every request."""
-        return self._http.build_request("GET", path).url
-
     def request(
         self,
         method: str,
         path: str,
         *,
         json: Any = None,
-        content: bytes | None = None,
-        url: httpx.URL | None = None,
         fields: Sequence[str] = (),
-        on_waiting: Callable[[], None] | None = None,
     ) -> httpx.Response:
-        """Send with the retry policy in the module docstring; `fields` are body fields errors may name.
-
-        `content` is a JSON body already encoded (see `encode_json`), sent instead of `json`; `url` is
-        `self.url(path)` worked out beforehand. Logs and errors always name `path`. `on_waiting` is called
-        when a request has been sent and the answer is awaited (on HTTP/1.1 connections; maybe never, e.g.
-        with a mock transport, and maybe once per attempt): it must be quick and must not raise.
-        """
-        extensions = {"trace": _WaitingTrace(on_waiting)} if on_waiting is not None else None
+        """Send with the retry policy in the module docstring; `fields` are body fields errors may name."""
         # httpx's get() takes no body, but the members list is a GET carrying JSON: build_request() allows it.
         # Built once: every attempt sends the very same request (and body bytes).
-        built = self._http.build_request(method, url or path, json=json, content=content, extensions=extensions)
+        built = self._http.build_request(method, path, json=json)
         repeatable = method in _SAFE_METHODS
         started = time.monotonic()
         waited = 0.0

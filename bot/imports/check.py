@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from itertools import compress, count, repeat
 from operator import itemgetter, not_
 
 from bot.imports.csvfile import Row, Table
-from bot.members import IDENTIFYING, LABELS, LIMITS, PHONE_DIGITS, field_problem
+from bot.members import IDENTIFYING, LABELS, field_problem
 
 KEPT_PROBLEMS = 100
 """Problems kept with their wording; the rest are only counted (the preview shows fewer still)."""
@@ -111,8 +110,8 @@ def _suspects(table: Table) -> set[int]:
     columns = dict(zip(table.fields, zip(*map(itemgetter(1), rows), strict=True), strict=True))
     suspects = set(compress(count(), map(itemgetter(2), rows)))
     for name, column in columns.items():
-        unsure = _unsure(name, [value for value in set(column) if value])
-        bad = set(compress(unsure, map(field_problem, repeat(name), unsure)))
+        distinct = [value for value in set(column) if value]
+        bad = set(compress(distinct, map(field_problem, repeat(name), distinct)))
         if bad:
             suspects.update(compress(count(), map(bad.__contains__, column)))
     identifying = [columns[name] for name in IDENTIFYING if name in columns]
@@ -121,30 +120,7 @@ def _suspects(table: Table) -> set[int]:
     suspects.update(compress(count(), map(not_, map(any, zip(*identifying, strict=True)))))
     if "email" in columns:
         emails = list(map(str.lower, columns["email"]))
-        distinct = set(emails)
-        # Counting is only needed when some non-empty email repeats (a set tells that, twice as fast).
-        if len(distinct) - ("" in distinct) < len(emails) - emails.count(""):
-            repeated = {email for email, times in Counter(emails).items() if times > 1 and email}
+        repeated = {email for email, times in Counter(emails).items() if times > 1 and email}
+        if repeated:
             suspects.update(compress(count(), map(repeated.__contains__, emails)))
     return suspects
-
-
-# Values of these forms are fine for `field_problem` as long as they are not too long (tested against it):
-# an email as its rule reads it, and a phone of 6 to 20 digits (ASCII: [0-9]) with spaces, ( ) and - and
-# maybe a leading +. Other fields have no rule but their length.
-_SURELY_FINE = {
-    "email": re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+"),
-    "phone": re.compile(r"\+?[ ()\-]*(?:[0-9][ ()\-]*)" + "{{{},{}}}".format(*PHONE_DIGITS)),
-}
-
-
-def _unsure(name: str, values: list[str]) -> list[str]:
-    """The distinct non-empty `values` of a column that `field_problem` must look at: all of them when one is
-    too long (rare), else those a pattern (matched in C) does not show to be fine. A column of 10,000
-    phones took 12 ms through `field_problem` one by one, ~2 ms this way."""
-    if max(map(len, values), default=0) > LIMITS[name]:
-        return values
-    fine = _SURELY_FINE.get(name)
-    if fine is None:
-        return []
-    return list(compress(values, map(not_, map(fine.fullmatch, values))))

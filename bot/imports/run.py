@@ -124,10 +124,7 @@ def send_rows(
         if on_progress is not None:
             on_progress(report, sent)
 
-    # The next chunk's dicts and body are made while the current one is on the wire (an import has no other
-    # work to do while it waits); it is still sent only after on_chunk heard the answer before it.
-    result = loyalty.create_members(card_id, checked.members(), chunk_size=chunk_size, on_chunk=on_chunk,
-                                    prepare_ahead=True)
+    result = loyalty.create_members(card_id, checked.members(), chunk_size=chunk_size, on_chunk=on_chunk)
     report.failed, report.unknown, report.not_sent = result.failed, result.unknown, result.not_sent
     if result.stopped_by is not None:
         report.stopped_by = describe(result.stopped_by)

@@ -1,4 +1,4 @@
-"""Storage: the audit log, confirmations and push approvals (SQLAlchemy; SQLite or PostgreSQL).
+"""Storage: the audit log and the changes held for a click (SQLAlchemy; SQLite or PostgreSQL).
 
     store = Store.connect(settings.database_url)
     entry_id = store.audit.begin(actor=user, team_id=team, channel_id=channel, action="void",
@@ -8,14 +8,13 @@
 """
 
 from bot.store.db import DEFAULT_DATABASE_URL
-from bot.store.models.records import Approval, AuditEntry, Confirmation, Outcome
+from bot.store.models.records import AuditEntry, HeldChange, Outcome
 from bot.store.store import Store, StoreUnavailable
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
-    "Approval",
     "AuditEntry",
-    "Confirmation",
+    "HeldChange",
     "Outcome",
     "Store",
     "StoreUnavailable",

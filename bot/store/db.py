@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -165,3 +166,20 @@ def migrate(database: Database) -> bool:
         command.upgrade(config, "head")
     logger.info("database schema upgraded from %s to %s", before or "nothing", head)
     return True
+
+
+def schema_status(database: Database) -> str:
+    """Without changing anything: `current`, `empty`, `behind` (starting the bot upgrades it) or `unknown`
+    (a newer release migrated it)."""
+    with database.read() as connection:
+        script = ScriptDirectory.from_config(_alembic_config(connection))
+        current = _current_revision(connection)
+    if current is None:
+        return "empty"
+    if current == script.get_current_head():
+        return "current"
+    try:
+        known = script.get_revision(current) is not None
+    except CommandError:
+        known = False
+    return "behind" if known else "unknown"

@@ -1,4 +1,4 @@
-"""The Store: one database connection pool and the three things kept in it."""
+"""The Store: one database connection pool and the two things kept in it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.approvals import Approvals
 from bot.store.audit import AuditLog
-from bot.store.confirmations import Confirmations
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
 from bot.store.executors import Executors
+from bot.store.held import HeldChanges
 from bot.store.imports import ImportLedger
+from bot.store.seen import SeenRequests
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class StoreUnavailable(Exception):
 
 
 class Store:
-    """The audit log, confirmations and approvals, shared safely by threads and by processes."""
+    """The audit log and the changes held for a click, shared safely by threads and by processes."""
 
     def __init__(self, database: Database, *, url: str, migrated: bool) -> None:
         self._db = database
@@ -33,8 +33,8 @@ class Store:
         self.migrated = migrated
         """True when opening this store upgraded the schema (only one of several starting processes does)."""
         self.audit = AuditLog(database)
-        self.confirmations = Confirmations(database)
-        self.approvals = Approvals(database)
+        self.held = HeldChanges(database)
+        self.seen = SeenRequests(database)
         self.executors = Executors(database)
         self.imports = ImportLedger(database)
 

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.store import Approval
+from bot.store import HeldChange
 from bot.views import ids
 from bot.views.common import (
     SECTION_TEXT,
@@ -38,6 +38,16 @@ from bot.views.common import (
 )
 
 REASON_MAX = 500
+REJECT_TITLE = "Reject push"
+GONE = "That approval request no longer exists."
+CLOSED = "This push request is closed."
+REASON_TOO_LONG = f"Keep it under {REASON_MAX} characters."
+WHY_NOT = {
+    "missing": "That approval request no longer exists, so nothing was sent.",
+    "own": "You asked for this push, so another admin has to approve it. You can still cancel it.",
+    "not_yours": "Only the person who asked for this push can cancel it; an admin can reject it instead.",
+}
+"""Why a click on an approval request changed nothing, by the reason bot.held gives."""
 IDS_SHOWN = 50
 """Member ids listed on a targeted request before the rest is summarised."""
 CARD_NAME = 200
@@ -84,14 +94,14 @@ def message_preview(message: str) -> list[Block]:
     ]
 
 
-def _audience(approval: Approval, card_name: str) -> str:
+def _audience(approval: HeldChange, card_name: str) -> str:
     card = f"*{inline(card_name, CARD_NAME)}* (card {approval.card_id})"
     if approval.is_broadcast:
         return f"*all {plural(approval.recipient_count, 'member')}* of {card}"
     return f"{plural(approval.recipient_count, 'chosen member')} of {card}"
 
 
-def _recipient_ids(approval: Approval) -> list[Block]:
+def _recipient_ids(approval: HeldChange) -> list[Block]:
     if approval.recipient_ids is None:
         return []
     shown = ", ".join(str(member_id) for member_id in approval.recipient_ids[:IDS_SHOWN])
@@ -100,9 +110,9 @@ def _recipient_ids(approval: Approval) -> list[Block]:
     return [context(f"Member ids: {shown}{more}")]
 
 
-def _status(approval: Approval, now: datetime | None) -> str:
+def _status(approval: HeldChange, now: datetime | None) -> str:
     """One line saying where the request stands."""
-    approved = f"Approved by {mention(approval.approver)} on {when(approval.approved_at)}"
+    approved = f"Approved by {mention(approval.claimed_by)} on {when(approval.claimed_at)}"
     state = approval.state
     if state == "pending" and not approval.is_open(now):
         state = "expired"
@@ -118,16 +128,16 @@ def _status(approval: Approval, now: datetime | None) -> str:
         return (f":warning: {approved}, but the loyalty service did not answer, so I can't tell whether the push "
                 "went out. Check the card's push history in Coupontools before sending it again.")
     if state == "rejected":
-        reason = f" Reason: {inline(approval.rejection_reason, REASON_MAX)}" if approval.rejection_reason else ""
-        return f":no_entry: Rejected by {mention(approval.rejected_by)} on {when(approval.rejected_at)}.{reason}"
+        reason = f" Reason: {inline(approval.reason, REASON_MAX)}" if approval.reason else ""
+        return f":no_entry: Rejected by {mention(approval.closed_by)} on {when(approval.finished_at)}.{reason}"
     if state == "cancelled":
         return (f":heavy_multiplication_x: Cancelled by {mention(approval.requester)} on "
-                f"{when(approval.cancelled_at)}. Nothing was sent.")
+                f"{when(approval.finished_at)}. Nothing was sent.")
     return (f":hourglass: Expired on {when(approval.expires_at)} without approval, so nothing was sent. "
             "Ask again with `/loyalty push` if it is still wanted.")
 
 
-def approval_message(approval: Approval, card_name: str, *, now: datetime | None = None) -> Message:
+def approval_message(approval: HeldChange, card_name: str, *, now: datetime | None = None) -> Message:
     """The request in the approvals channel: buttons while it is open, then a line saying how it ended."""
     open_ = approval.is_open(now)
     blocks: list[Block] = [
@@ -149,7 +159,7 @@ def approval_message(approval: Approval, card_name: str, *, now: datetime | None
     return Message(text=fallback(f"{text}: {'waiting for approval' if open_ else 'closed'}"), blocks=blocks)
 
 
-def _buttons(approval: Approval) -> ActionsBlock:
+def _buttons(approval: HeldChange) -> ActionsBlock:
     count = plural(approval.recipient_count, "member")
     approve = ButtonElement(
         text=plain("Approve and send", 75), action_id=ids.APPROVAL_APPROVE, value=approval.id, style="primary",
@@ -166,7 +176,7 @@ def _buttons(approval: Approval) -> ActionsBlock:
     ])
 
 
-def sent_for_approval_message(approval: Approval, card_name: str, channel_id: str, permalink: str | None) -> Message:
+def sent_for_approval_message(approval: HeldChange, card_name: str, channel_id: str, permalink: str | None) -> Message:
     """The requester's ephemeral: their push waits in the approvals channel."""
     where = channel_link(channel_id)
     if permalink and permalink.startswith("https://"):
@@ -177,7 +187,7 @@ def sent_for_approval_message(approval: Approval, card_name: str, channel_id: st
                    blocks=[section(text)])
 
 
-def requester_notice(approval: Approval, card_name: str) -> Message:
+def requester_notice(approval: HeldChange, card_name: str) -> Message:
     """What the requester is told when someone approved, rejected or the push ended."""
     lead = f"Your push to {_audience(approval, card_name)}:"
     status = _status(approval, None)
@@ -185,7 +195,7 @@ def requester_notice(approval: Approval, card_name: str) -> Message:
                    blocks=[section(f"{lead}\n{status}"), *message_preview(approval.message)[:1]])
 
 
-def reject_modal(approval: Approval, card_name: str) -> View:
+def reject_modal(approval: HeldChange, card_name: str) -> View:
     """Asks an admin why they reject the push (optional); the requester sees the reason."""
     reason = InputBlock(
         block_id=ids.APPROVAL_REASON_BLOCK, optional=True,
@@ -194,15 +204,24 @@ def reject_modal(approval: Approval, card_name: str) -> View:
         element=PlainTextInputElement(action_id=ids.APPROVAL_REASON_ACTION, multiline=True, max_length=REASON_MAX),
     )
     return modal(
-        "Reject push",
+        REJECT_TITLE,
         [section(f"Reject the push {mention(approval.requester)} asked for, to {_audience(approval, card_name)}?"),
          *message_preview(approval.message)[:1], reason],
         callback_id=ids.APPROVAL_REJECT_VIEW, submit="Reject", close="Back", private_metadata=approval.id,
     )
 
 
-def rejected_modal(approval: Approval) -> View:
+def rejected_modal(approval: HeldChange) -> View:
     """The reject modal once done."""
-    return modal("Reject push", [section(
+    return modal(REJECT_TITLE, [section(
         f":no_entry: Rejected. {mention(approval.requester)} has been told, and the request in the channel says so."
     )])
+
+
+def not_posted_message(channel: str, reason: str) -> Message:
+    """The approval request could not be posted in `channel` (Slack said `reason`), so it was withdrawn."""
+    text = (f":warning: I couldn't post the approval request in {channel_link(channel)} (Slack said "
+            f"`{escape(reason)}`), so I cancelled it and nothing will be sent. Invite me to that channel "
+            "(`/invite @loyalty`), or ask an admin to check LOYALTY_APPROVALS_CHANNEL, then try again.")
+    return Message(text=fallback("The approval request could not be posted; nothing will be sent."),
+                   blocks=[section(text)])

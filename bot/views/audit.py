@@ -24,6 +24,11 @@ MEMBER_IDS_SHOWN = 5
 DETAIL_SHOWN = 150
 EXPORT_DAYS_DEFAULT = 30
 NAME = 150
+MAX_EXPORT_DAYS = 366
+EXPORT_TITLE = "Export audit log"
+OUT_OF_DATE = "That button is out of date. Run `/loyalty audit` again."
+NO_CONVERSATION = ("I can't tell which conversation to post the file in. "
+                   "Run `/loyalty audit` again and export from there.")
 
 _OUTCOME = {"ok": ":white_check_mark: ok", "failed": ":x: failed", "unknown": ":warning: unknown",
             "pending": ":hourglass_flowing_sand: pending"}
@@ -164,3 +169,31 @@ def audit_csv(entries: Iterable[AuditEntry]) -> str:
             entry.channel_id,
         )])
     return out.getvalue()
+
+
+def export_problems(start: date | None, end: date | None, target: tuple[int | None, str] | None) -> dict[str, str]:
+    """What is wrong with a submitted export form, by block id (empty when nothing is)."""
+    problems = {}
+    if start is None:
+        problems[ids.AUDIT_FROM_BLOCK] = "Pick the first day to export."
+    if end is None:
+        problems[ids.AUDIT_TO_BLOCK] = "Pick the last day to export."
+    elif start is not None and end < start:
+        problems[ids.AUDIT_TO_BLOCK] = "The last day is before the first day."
+    elif start is not None and (end - start).days >= MAX_EXPORT_DAYS:
+        problems[ids.AUDIT_TO_BLOCK] = f"Export at most {MAX_EXPORT_DAYS} days at a time."
+    if not problems and target is None:
+        problems[ids.AUDIT_FROM_BLOCK] = "This form is out of date; run `/loyalty audit` again."
+    return problems
+
+
+def export_comment(user_id: str, count: int, start: date, end: date) -> str:
+    """The line posted with the exported file."""
+    return (f"Audit log export by {mention(user_id)}: "
+            f"{count} change(s), {start.isoformat()} to {end.isoformat()} (UTC).")
+
+
+def upload_refused_text(error: str) -> str:
+    """Slack would not take the exported file; `error` is Slack's error code."""
+    return (f"Slack refused the upload ({error}). If I'm not in that conversation, "
+            "invite me (`/invite @loyalty`) or run `/loyalty audit` somewhere I am, then export again.")

@@ -40,6 +40,7 @@ CHECKBOX_OPTIONS = 10
 """Slack's limit for checkboxes; more rewards than this are offered in a multi-select."""
 REDEEM_TITLE = "Redeem rewards"
 REWARD_NAME = 150
+NO_REWARD_TICKED = "Tick at least one reward to use."
 
 
 def _who(card: Card, member: Member) -> str:

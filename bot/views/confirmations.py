@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
 
-from bot.guarded import Executed, NotRunReason, Plan
+from bot.coupontools import Member
+from bot.held import NotDoneReason, Plan, Ran
 from bot.views import ids
 from bot.views.approvals import message_preview, when
-from bot.views.common import Message, button, context, escape, fallback, inline, plain, plural, section
+from bot.views.common import Message, button, context, escape, fallback, format_time, inline, plain, plural, section
 
 NAME = 150
+BUTTON_OUT_OF_DATE = "That button is out of date. Run the command again."
 NAMES_SHOWN = 25
 LISTED_NAME = 80
 
@@ -80,9 +83,8 @@ def _check_hint(plan: Plan) -> str:
             "members twice.")
 
 
-def executed_message(executed: Executed, problem: str | None, request_id: str) -> Message:
+def executed_message(plan: Plan, executed: Ran[Any], problem: str | None, request_id: str) -> Message:
     """What the confirmation becomes after this click ran it: done, refused (with why), or unknown."""
-    plan = executed.plan
     if executed.outcome == "ok":
         if plan.action == "push":
             total = getattr(executed.result, "total_recipients", len(plan.members))
@@ -127,9 +129,15 @@ _NOT_RUN = {
 }
 
 
-def not_run_notice(reason: NotRunReason, plan: Plan | None) -> Message:
+def not_run_notice(reason: NotDoneReason, plan: Plan | None) -> Message:
     """Tells a clicker why their click changed nothing (the message itself stays as the winning click left it)."""
     if reason == "expired":
         return expired_message(plan)
-    text = _NOT_RUN[reason]
+    text = _NOT_RUN.get(reason, _NOT_RUN["missing"])
     return Message(text=fallback(escape(text)), blocks=[section(f":information_source: {escape(text)}")])
+
+
+def already_voided_text(member: Member, voided_at: datetime) -> str:
+    """Why `void` does nothing for a member whose card is voided already."""
+    return (f"{member.full_name}'s card (member {member.id}) was already voided on "
+            f"{format_time(voided_at)}; there is nothing to do.")

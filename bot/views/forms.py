@@ -1,4 +1,4 @@
-"""The add/edit member form and the modals that follow its submission (saving, no changes, saved)."""
+"""Reading any submitted modal (`FormValues`), and the add/edit member form with the modals that follow it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import Block, DividerBlock, InputBlock, PlainTextInputElement
@@ -25,6 +25,55 @@ from bot.views.common import (
     section,
 )
 from bot.views.member import member_blocks
+
+
+class FormValues:
+    """The one reader of a submitted modal: its private metadata and what each input holds.
+
+    Slack's `view.state.values` maps block id -> action id -> the input's state; a block or input that is
+    missing or malformed reads as empty, so no submission makes a listener raise.
+    """
+
+    def __init__(self, view: Mapping[str, Any]) -> None:
+        state = view.get("state")
+        values = state.get("values") if isinstance(state, dict) else None
+        self._values: Mapping[str, Any] = values if isinstance(values, dict) else {}
+        self.metadata = str(view.get("private_metadata") or "")
+
+    def _input(self, block: str, action: str) -> Mapping[str, Any]:
+        inputs = self._values.get(block)
+        found = inputs.get(action) if isinstance(inputs, dict) else None
+        return found if isinstance(found, dict) else {}
+
+    def text(self, block: str, action: str) -> str:
+        """A text input's value as typed ("" when left empty)."""
+        value = self._input(block, action).get("value")
+        return value if isinstance(value, str) else ""
+
+    def selected(self, block: str, action: str) -> str:
+        """The value of a select's chosen option ("" when none)."""
+        option = self._input(block, action).get("selected_option")
+        return str(option.get("value") or "") if isinstance(option, dict) else ""
+
+    def selected_all(self, block: str, action: str) -> list[str]:
+        """The values of a multi-select's or checkboxes' chosen options."""
+        options = self._input(block, action).get("selected_options")
+        return [str(option.get("value") or "") if isinstance(option, dict) else ""
+                for option in (options if isinstance(options, list) else [])]
+
+    def date(self, block: str, action: str) -> date | None:
+        """A date picker's day (None when none was picked, or it is not a date)."""
+        raw = self._input(block, action).get("selected_date")
+        try:
+            return date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return None
+
+    def files(self, block: str, action: str) -> list[dict[str, Any]]:
+        """The files a file input holds."""
+        files = self._input(block, action).get("files")
+        return [file for file in files if isinstance(file, dict)] if isinstance(files, list) else []
+
 
 ADD_TITLE = "Add a member"
 EDIT_TITLE = "Edit member"
@@ -140,14 +189,19 @@ def member_form_modal(
     )
 
 
-def form_values(state_values: Mapping[str, Any]) -> dict[str, str | None]:
-    """The text of each field from a submission's `view.state.values` (None when left empty)."""
-    found: dict[str, str | None] = {}
-    for name in MEMBER_FIELDS:
-        entry = (state_values.get(ids.member_form_block(name)) or {}).get(ids.MEMBER_FORM_INPUT) or {}
-        value = entry.get("value") if isinstance(entry, dict) else None
-        found[name] = value if isinstance(value, str) else None
-    return found
+def form_values(form: FormValues) -> dict[str, str | None]:
+    """The text of each field of the submitted member form (None when left empty)."""
+    return {name: form.text(ids.member_form_block(name), ids.MEMBER_FORM_INPUT) or None for name in MEMBER_FIELDS}
+
+
+def refused_form_modal(card: Card, state: FormState, values: Mapping[str, str], field: str | None,
+                       said: str) -> View:
+    """The form again after the loyalty service refused it: its words (`said`, redacted) on the field it
+    named when that is one of the form's, else on top; what the user typed is kept."""
+    problems = {field: f"The loyalty service says: {said}"} if field in MEMBER_FIELDS else {}
+    where = "See the marked field." if problems else f"It said: {said}"
+    return member_form_modal(card, state, values, problems=problems,
+                             warning=f"The loyalty service refused this form, so nothing was saved. {where}")
 
 
 def saving_modal(state: FormState) -> View:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -36,6 +37,7 @@ from bot.views.common import (
 )
 
 TITLE = "Import members"
+FORM_OUT_OF_DATE = "This form is out of date. Run `/loyalty import` again."
 PASTE_MAX = 3000
 """Slack's limit for a text input; bigger lists come as a file."""
 LISTED = 20
@@ -44,6 +46,21 @@ BAR_WIDTH = 20
 NAME = 200
 
 _COLUMNS = "First name, Last name, Email, Phone, Address, Zip, City, Custom 1 … Custom 8"
+
+
+def form_problems(text: str, files: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """What is wrong with the import form's source, by block id, before any CSV is read (empty: nothing)."""
+    if not text and not files:
+        return {ids.IMPORT_TEXT_BLOCK: "Paste the CSV here, or upload a .csv file below."}
+    if text and files:
+        return {ids.IMPORT_FILE_BLOCK: "Use either the pasted CSV or the file, not both: remove one."}
+    if files:
+        name, size = str(files[0].get("name") or ""), int(files[0].get("size") or 0)
+        if not name.lower().endswith(".csv") and files[0].get("filetype") != "csv":
+            return {ids.IMPORT_FILE_BLOCK: "That is not a .csv file. Save the sheet as CSV and upload that."}
+        if size > MAX_BYTES:
+            return {ids.IMPORT_FILE_BLOCK: f"That file is over {MAX_BYTES // (1024 * 1024)} MB: split it up."}
+    return {}
 
 
 def import_form_modal(card: Card, channel_id: str) -> View:

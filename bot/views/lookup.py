@@ -43,6 +43,18 @@ QUERY_MAX = 200
 """As long as a member reference can be: an id, code, email or phone."""
 
 
+def lookup_problems(card_id: str, query: str) -> dict[str, str]:
+    """What is wrong with a submitted lookup form, by block id (empty when nothing is)."""
+    problems = {}
+    if not card_id:
+        problems[ids.LOOKUP_CARD_BLOCK] = "Pick a card."
+    if not query:
+        problems[ids.LOOKUP_QUERY_BLOCK] = "Type an email, phone, code or member id."
+    elif len(query) > QUERY_MAX:
+        problems[ids.LOOKUP_QUERY_BLOCK] = "That is too long to be an email, phone, code or id."
+    return problems
+
+
 def _option(card: Card) -> Option:
     # The id goes last and is never cut, so two cards with one long name stay distinguishable.
     label = f"{truncate(one_line(card.display_name), OPTION_TEXT - 25)} · {card.id}"

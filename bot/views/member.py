@@ -25,6 +25,8 @@ from bot.views.common import (
     section,
 )
 
+OUT_OF_DATE = "That form or button is out of date. Look the member up again with `/loyalty member`."
+
 REWARD_LINES = 10
 """Rewards listed per group (available / used / expired) before the rest is summarised."""
 REWARD_NAME = 150

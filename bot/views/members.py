@@ -158,6 +158,16 @@ def choices_blocks(card: Card, members: Sequence[Member], query: str, *, action_
     return [intro, *_rows(card, members, CHOICES_MAX + 1, more, action_id)]
 
 
+PAGE_OUT_OF_DATE = "That button is out of date. Run `/loyalty members` again."
+CARDS_OUT_OF_DATE = "That button is out of date. Run `/loyalty cards` again."
+
+
+def several_members_text(count: int, ref: str) -> str:
+    """Said in the modal when a command named several members: the pick-list went to the conversation."""
+    return (f"{count} members match `{ref}`. I listed them in the conversation: "
+            "open the one you mean and use its buttons.")
+
+
 def member_choices_message(card: Card, members: Sequence[Member], query: str) -> Message:
     """Several members matched a lookup: a list with Open buttons, saying when there are more than it shows."""
     blocks = choices_blocks(card, members, query, action_id=ids.MEMBER_OPEN)

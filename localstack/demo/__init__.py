@@ -43,7 +43,7 @@ def run_demo(script: Path | None = None, *, stdin: TextIO | None = None, stdout:
     log_file = workdir / "demo.log"
     ok = False
     with logs_to(log_file):
-        stack = LocalStack(workdir=workdir)
+        stack = LocalStack(workdir=workdir, loyalty_sandbox=True)  # every reply says it is demo data
         try:
             stack.start()
             print(BANNER, file=out)

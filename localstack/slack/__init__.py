@@ -10,7 +10,7 @@ Used by the end-to-end tests and by `loyalty-bot demo`. Typical use:
     driver.click(reply, text="Add stamp", user="U_ADMIN")
 """
 
-from localstack.slack.driver import Ack, SlackDriver
+from localstack.slack.driver import Ack, SlackDriver, SocketModeDriver
 from localstack.slack.elements import Control, controls
 from localstack.slack.render import render_blocks, render_message, render_view
 from localstack.slack.server import DEFAULT_CHANNEL, DEFAULT_TEAM_ID, Call, FakeSlack, Violation
@@ -30,6 +30,7 @@ __all__ = [
     "File",
     "Message",
     "SlackDriver",
+    "SocketModeDriver",
     "User",
     "View",
     "Violation",

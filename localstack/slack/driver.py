@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
@@ -306,3 +306,36 @@ class SlackDriver:
         """The user's modal once the app opened, pushed or updated it since the driver's last request."""
         return self.bench.wait_for_modal(user, timeout=timeout)
 
+
+
+class SocketModeDriver(SlackDriver):
+    """The same person at the keyboard, with Slack delivering over the app's Socket Mode connection, not HTTP.
+
+    Each request goes down the socket as an envelope and its `Ack` is the app's acknowledgement (an HTTP ack
+    body travels as the acknowledgement's `payload`). Socket Mode is not signed: `signature` is ignored.
+    """
+
+    def __init__(self, bench: FakeSlack, *, timeout: float = 10.0) -> None:
+        super().__init__(bench, app_url="", signing_secret="", timeout=timeout)
+        self._timeout = timeout
+
+    def send(self, body: str, content_type: str, *,
+             signature: Signature = "valid") -> Ack:  # noqa: ARG002 - the socket is the app's own authentication
+        """Deliver what `SlackDriver` would have POSTed as a Socket Mode envelope; the app's acknowledgement."""
+        since = self.bench.mark()
+        started = time.perf_counter()
+        kind, payload = _envelope(body, content_type)
+        envelope_id = self.bench.socket_mode.send(kind, payload, accepts_response_payload=kind != "events_api")
+        answer = self.bench.socket_mode.wait_ack(envelope_id, timeout=self._timeout).get("payload")
+        text = json.dumps(answer) if answer is not None else ""
+        return Ack(200, text, {}, time.perf_counter() - started, since)
+
+
+def _envelope(body: str, content_type: str) -> tuple[str, dict[str, Any]]:
+    """The Socket Mode envelope type and payload of an HTTP request body from Slack."""
+    if content_type == "application/json":
+        return "events_api", json.loads(body)
+    form = dict(parse_qsl(body, keep_blank_values=True))
+    if "payload" in form:
+        return "interactive", json.loads(form["payload"])
+    return "slash_commands", form

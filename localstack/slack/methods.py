@@ -43,7 +43,7 @@ class WebApi:
             "views.open": self.views_open, "views.push": self.views_push,
             "views.update": self.views_update, "views.publish": self.views_publish,
             "usergroups.users.list": self.usergroups_users_list, "users.info": self.users_info,
-            "conversations.info": self.conversations_info,
+            "conversations.info": self.conversations_info, "usergroups.list": self.usergroups_list,
         }
         self.files = FilesApi(ws, config, self.post)
         self.methods.update(self.files.methods)
@@ -236,6 +236,12 @@ class WebApi:
         if group not in self.ws.usergroups:
             raise ApiError("no_such_subteam")
         return {"ok": True, "users": list(self.ws.usergroups[group])}
+
+    def usergroups_list(self, params: Params) -> dict[str, Any]:
+        groups = [{"id": group, "team_id": self.config.team_id, "handle": group.lower(), "name": group,
+                   **({"users": list(users)} if truthy(params.get("include_users")) else {}),
+                   "user_count": len(users)} for group, users in self.ws.usergroups.items()]
+        return {"ok": True, "usergroups": groups}
 
     def users_info(self, params: Params) -> dict[str, Any]:
         user = self.ws.users.get(str(required(params, "user")))

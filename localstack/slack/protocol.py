@@ -35,6 +35,10 @@ class BenchConfig:
     bot_id: str
     app_id: str
     trigger_ttl: float
+    scopes: tuple[str, ...] = ()
+    """The bot scopes granted, sent in the `x-oauth-scopes` header as Slack does."""
+    app_token: str | None = None
+    """The app-level token (`xapp-`) that opens Socket Mode connections."""
     base_url: str = ""
 
 

@@ -11,8 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.check import manifest_scopes
 from localstack.slack.methods import WebApi
 from localstack.slack.protocol import ApiError, BenchConfig
+from localstack.slack.socket_mode import SocketModeServer
 from localstack.slack.state import Ephemeral, File, Message, Trigger
 from localstack.slack.workspace import WorkspaceView
 
@@ -153,6 +155,7 @@ class FakeSlack(WorkspaceView):
 
     `FakeSlack(bot_token=…).start()` binds a free port; point the app's `WebClient(base_url=bench.api_url)`
     at it and drive the app with `SlackDriver`. Read what users see through the `WorkspaceView` methods.
+    `scopes` are the bot scopes granted (default: manifest.yml's); `app_token` opens Socket Mode connections.
     """
 
     def __init__(
@@ -165,11 +168,14 @@ class FakeSlack(WorkspaceView):
         bot_id: str = "B0LOYALBOT",
         app_id: str = "A0LOYALTY",
         trigger_ttl: float = 3.0,
+        scopes: tuple[str, ...] | None = None,
+        app_token: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         config = BenchConfig(bot_token=bot_token, team_id=team_id, team_domain=team_domain,
-                             bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id, trigger_ttl=trigger_ttl)
+                             bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id, trigger_ttl=trigger_ttl,
+                             scopes=manifest_scopes() if scopes is None else scopes, app_token=app_token)
         super().__init__(team_id, team_domain)
         self.config = config
         self.api = WebApi(self.workspace, config, self.record_violation)
@@ -179,6 +185,8 @@ class FakeSlack(WorkspaceView):
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode = SocketModeServer(host)
+        """Socket Mode's WebSocket end, served once `app_token` is set; `apps.connections.open` points to it."""
         self.add_channel(DEFAULT_CHANNEL, "general")
         self.add_user(bot_user_id, "loyalty-bot", is_bot=True)
 
@@ -192,10 +200,13 @@ class FakeSlack(WorkspaceView):
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack",
                                         daemon=True)
         self._thread.start()
+        if self.config.app_token:
+            self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -288,17 +299,28 @@ class FakeSlack(WorkspaceView):
                     headers["Retry-After"] = str(fault.retry_after)
             elif not token:
                 body = {"ok": False, "error": "not_authed"}
+            elif method == "apps.connections.open":  # the one method called with the app-level token
+                body = self._open_connection(token)
             elif token != self.config.bot_token:
                 body = {"ok": False, "error": "invalid_auth"}
             elif method not in self.api.methods:
                 body = {"ok": False, "error": "unknown_method", "req_method": method}
             else:
+                headers["X-OAuth-Scopes"] = ",".join(self.config.scopes)
                 try:
                     body = self.api.methods[method](params)
                 except ApiError as exc:
                     status, body = exc.status, exc.body()
             self._record(method, params, status, body)
             return status, body, headers
+
+    def _open_connection(self, token: str) -> dict[str, Any]:
+        """apps.connections.open: only the app-level token may open a Socket Mode connection."""
+        if self.config.app_token and token == self.config.app_token:
+            return {"ok": True, "url": self.socket_mode.new_url()}
+        if token == self.config.bot_token:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": False, "error": "invalid_auth"}
 
     def handle_response_url(self, token: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Answer a POST to a response URL."""

@@ -59,6 +59,8 @@ class Channel:
     is_private: bool = False
     is_im: bool = False
     is_ext_shared: bool = False
+    is_member: bool = True
+    """Whether the app's bot is in the channel."""
     messages: list[Message] = field(default_factory=list)
 
     def to_api(self, team_id: str) -> dict[str, Any]:
@@ -67,7 +69,7 @@ class Channel:
             "id": self.id, "name": self.name, "is_channel": not self.is_im and not self.is_private,
             "is_group": self.is_private, "is_im": self.is_im, "is_private": self.is_private or self.is_im,
             "is_archived": False, "is_shared": self.is_ext_shared, "is_ext_shared": self.is_ext_shared,
-            "is_org_shared": False, "is_member": True, "context_team_id": team_id,
+            "is_org_shared": False, "is_member": self.is_member, "context_team_id": team_id,
         }
 
 

@@ -57,12 +57,12 @@ class WorkspaceView:
             self.workspace.touch()
 
     def add_channel(self, channel_id: str, name: str | None = None, *, is_private: bool = False,
-                    is_ext_shared: bool = False) -> Channel:
+                    is_ext_shared: bool = False, bot_is_member: bool = True) -> Channel:
         """Add a channel (channels the app posts to are otherwise created on first use)."""
         with self.workspace.lock:
             channel = self.workspace.channel(channel_id)
             channel.name, channel.is_private = name or channel.name, is_private
-            channel.is_ext_shared = is_ext_shared
+            channel.is_ext_shared, channel.is_member = is_ext_shared, bot_is_member
             self.workspace.touch()
             return channel
 

@@ -9,7 +9,7 @@ from bot.sandbox import DEMO_STAMP_CARD_ID
 from bot.views import ids
 from localstack.slack import View, controls, render_message, render_view
 from localstack.stack import GENERAL, LocalStack
-from tests.app.helpers import OPERATOR, VIEWER
+from tests.app.helpers import ADMIN, OPERATOR, VIEWER
 
 HEADER = "First name,Last name,E-mail,Mobile"
 
@@ -145,6 +145,20 @@ def test_a_viewer_clicking_import_is_refused_and_nothing_is_created(stack: Local
     stack.driver.click(view, action_id=ids.IMPORT_RUN, user=VIEWER)
     stack.slack.wait_for(lambda: "LOYALTY_OPERATORS" in render_view(stack.slack.modal(OPERATOR)))
     assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+
+
+def test_only_the_person_who_previewed_an_import_can_run_or_cancel_it(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(3)})
+    buttons = {control.action_id: control for control in controls(view.blocks)}
+    for action_id in (ids.IMPORT_RUN, ids.IMPORT_CANCEL):  # a replayed click: the modal is the previewer's own
+        updates = len(stack.slack.calls("views.update"))
+        stack.driver.click(view, choice=buttons[action_id], user=ADMIN)
+        stack.slack.wait_for(lambda before=updates: len(stack.slack.calls("views.update")) > before)
+        assert "belongs to the person who previewed" in render_view(stack.slack.modal(OPERATOR))
+    assert not stack.sandbox.find_requests("POST", "/stats/bulk")
+    stack.driver.click(view, choice=buttons[ids.IMPORT_RUN], user=OPERATOR)
+    report(stack)
+    assert len(imported(stack)) == 3
 
 
 def test_a_refused_chunk_is_reported_per_chunk_and_nothing_is_resent(stack: LocalStack) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.sandbox import DEMO_ADA_ID, DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
-from bot.store.models.tables import approvals
+from bot.store.models.tables import held_changes
 from bot.views import ids
 from localstack.slack import Control, Ephemeral, Message, controls, render_message
 from localstack.stack import APPROVALS, GENERAL, LocalStack
@@ -119,7 +119,7 @@ def test_an_expired_request_answers_expired_and_loses_its_buttons(stack: LocalSt
     _, request = request_push(stack, f"push {CARD} Yesterday's news")
     approve = button(request, ids.APPROVAL_APPROVE)
     with direct_connection(stack.database_url) as db:
-        db.execute(update(approvals).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        db.execute(update(held_changes).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     stack.driver.click(request, choice=approve, user=ADMIN2)
     assert "expired" in render_message(stack.driver.wait_reply(ADMIN2)).lower()
     wait_text(stack, request, "Expired")
@@ -132,7 +132,7 @@ def test_without_an_approvals_channel_broadcasts_are_refused_with_how_to_configu
         shown = render_message(command(stack, f"push {CARD} Hello"))
         assert "LOYALTY_APPROVALS_CHANNEL" in shown
         assert stack.slack.calls("chat.postMessage") == []
-        assert stack.services.store.approvals.expire_due() == 0  # no request was stored
+        assert stack.services.store.held.expire_due() == 0  # no request was stored
         assert stack.sandbox.state.pushes == []
 
 
@@ -141,7 +141,7 @@ def test_a_request_that_cannot_be_posted_is_cancelled_and_the_requester_told(sta
     shown = render_message(command(stack, f"push {CARD} Hello"))
     assert "couldn't post the approval request" in shown
     with direct_connection(stack.database_url) as db:
-        assert db.execute(select(approvals.c.state)).scalars().all() == ["cancelled"]
+        assert db.execute(select(held_changes.c.state)).scalars().all() == ["cancelled"]
     assert stack.slack.messages(APPROVALS) == []
 
 

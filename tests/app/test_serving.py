@@ -89,6 +89,10 @@ def test_healthz_answers_503_when_the_database_does_not(stack: LocalStack) -> No
     working, stack.services.store = stack.services.store, broken
     try:
         response = httpx.get(f"{stack.url}/healthz")
+        deadline = time.monotonic() + 30  # the background probe notices within seconds
+        while response.status_code != 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            response = httpx.get(f"{stack.url}/healthz")
         assert response.status_code == 503
         assert response.json()["ok"] is False
         assert "secret" not in response.text
@@ -214,6 +218,31 @@ def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(
         assert line.get("action") == "member"
 
 
+SLOW_CLIENTS = 50
+
+
+def test_clients_that_dribble_their_headers_are_cut_off_and_slack_is_still_served(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = _serve_env(sandbox, slack, tmp_path)
+    with _serving(env, tmp_path) as (process, url):
+        slow = [socket.create_connection(("127.0.0.1", int(env["PORT"]))) for _ in range(SLOW_CLIENTS)]
+        try:
+            for connection in slow:
+                connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n")  # and never the rest
+            assert httpx.get(f"{url}/healthz").status_code == 200
+            with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
+                assert driver.command("help", user=VIEWER).ok
+            slow[0].settimeout(20)  # the server cuts it off after 5 s; granian's own default waits 30 s
+            answer = slow[0].recv(1024)
+            assert answer == b"" or answer.startswith(b"HTTP/1.1 408")
+        finally:
+            for connection in slow:
+                connection.close()
+        _stop(process)
+    assert process.returncode == 0
+
+
 def _serving_pids(log: Path, count: int) -> list[int]:
     """The process ids the serving processes announced in `log`, once `count` did (or the wait ran out)."""
     deadline = time.monotonic() + START_TIMEOUT
@@ -290,7 +319,7 @@ def test_serve_refuses_zero_processes(tmp_path: Path) -> None:
 
 
 def test_serve_without_a_bot_token_says_which_variable_in_one_line_and_exits_2(tmp_path: Path) -> None:
-    env = _env(SLACK_SIGNING_SECRET="x" * 32, PORT=str(_free_port()))
+    env = _env(SLACK_SIGNING_SECRET="x" * 32, PORT=str(_free_port()), LOYALTY_SANDBOX="1")
     done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
@@ -300,33 +329,86 @@ def test_serve_without_a_bot_token_says_which_variable_in_one_line_and_exits_2(t
     assert "Traceback" not in done.stderr
 
 
-def test_serve_when_slack_does_not_answer_at_start_logs_one_line_and_exits_1(tmp_path: Path) -> None:
+def _one_plain_line(done: subprocess.CompletedProcess[str]) -> str:
+    """What a refusing `serve` said on stderr: exactly one plain line, no traceback."""
+    said = done.stderr.strip().splitlines()
+    assert len(said) == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    return said[0]
+
+
+def _refused(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", "serve", *args], env=env, cwd=cwd,  # noqa: S603
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_serve_when_slack_does_not_answer_at_start_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
     env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, LOG_FORMAT="json",
                SLACK_API_URL=f"http://127.0.0.1:{_free_port()}/api/", DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-               PORT=str(_free_port()))
-    done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, check=False)
-    output = done.stdout + done.stderr
-    assert done.returncode == 1, output
-    lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line is JSON, no bare traceback
-    assert any("could not start" in line["message"] for line in lines), output
-    assert BOT_TOKEN not in output
+               PORT=str(_free_port()), LOYALTY_SANDBOX="1")
+    done = _refused(env, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "not starting: Slack: Slack did not answer" in _one_plain_line(done)
+    assert all(json.loads(line) for line in done.stdout.splitlines() if line.strip())  # the logs stay JSON
+    assert BOT_TOKEN not in done.stdout + done.stderr
 
 
-def test_serve_without_api_credentials_answers_from_the_local_sandbox_in_every_process(tmp_path: Path) -> None:
-    """A new user's first run: no COUPONTOOLS_* set, so the one sandbox in the parent serves both processes."""
+def test_serve_refuses_api_credentials_the_api_refuses_in_one_line_and_exits_1(
+        stand_ins: tuple[SandboxServer, FakeSlack], tmp_path: Path) -> None:
+    sandbox, slack = stand_ins
+    env = {**_serve_env(sandbox, slack, tmp_path), "COUPONTOOLS_API_SECRET": "not-the-secret"}
+    done = _refused(env, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "not starting: loyalty API: the API refused" in _one_plain_line(done)
+    assert "not-the-secret" not in done.stdout + done.stderr
+    assert sandbox.requests  # it asked the API, over HTTP
+
+
+def test_serve_without_api_credentials_refuses_to_start_and_lists_every_missing_setting(tmp_path: Path) -> None:
+    """Missing credentials never mean demo data: a workspace would be answered about customers who do not exist."""
+    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, COUPONTOOLS_API_KEY="only-the-key", PORT=str(_free_port()))
+    done = _refused(env, tmp_path)
+    assert done.returncode == 2
+    said = done.stderr.strip().splitlines()
+    assert [line.split(" ")[1] for line in said] == ["SLACK_SIGNING_SECRET", "COUPONTOOLS_API_SECRET"], said
+    assert "LOYALTY_SANDBOX=1" in said[1]
+    assert "only-the-key" not in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "other"), [("SLACK_APP_TOKEN", "xoxb-1-2-3", "SLACK_BOT_TOKEN"),
+                                                          ("SLACK_BOT_TOKEN", "xapp-1-2-3", "SLACK_APP_TOKEN")])
+def test_a_token_of_the_wrong_kind_is_one_line_naming_the_variable(tmp_path: Path, variable: str, value: str,
+                                                                   other: str) -> None:
+    env = _env(**{other: "xapp-9" if other == "SLACK_APP_TOKEN" else BOT_TOKEN, variable: value},
+               COUPONTOOLS_API_KEY=API_KEY, COUPONTOOLS_API_SECRET=API_SECRET, PORT=str(_free_port()))
+    done = _refused(env, tmp_path, "--socket-mode")
+    assert done.returncode == 2
+    line = _one_plain_line(done)
+    assert line.startswith(f"loyalty-bot: {variable}: expected"), line
+    assert value not in line
+
+
+@pytest.mark.parametrize("ask", ["LOYALTY_SANDBOX=1", "--sandbox"])
+def test_sandbox_mode_answers_from_the_local_sandbox_in_every_process_and_says_so(tmp_path: Path, ask: str) -> None:
+    """Asked for explicitly: the one sandbox in the parent serves both processes, and every reply says demo data."""
     with FakeSlack(bot_token=BOT_TOKEN) as slack:
         slack.add_user(VIEWER, "vera")
         env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
                    DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", LOYALTY_VIEWERS=VIEWER, PORT=str(_free_port()))
-        with _serving(env, tmp_path, "--processes", "2") as (process, url):
+        flags = ["--sandbox"] if ask == "--sandbox" else []
+        if ask != "--sandbox":
+            env["LOYALTY_SANDBOX"] = "1"
+        with _serving(env, tmp_path, "--processes", "2", *flags) as (process, url):
             for _ in range(4):  # new connections: the kernel spreads them over the processes
                 with SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
                     driver.command(f"member {CARD} {DEMO_ADA_ID}", user=VIEWER)
-                    assert "Ada Lovelace" in render_message(driver.wait_reply(VIEWER, timeout=15))
+                    shown = render_message(driver.wait_reply(VIEWER, timeout=15))
+                    assert "Ada Lovelace" in shown
+                    assert "SANDBOX · demo data" in shown
             output = _stop(process)
     assert process.returncode == 0, output
-    assert "using the local sandbox API with demo data" in output
+    assert "sandbox mode: serving the local sandbox's demo data" in output
     assert "Traceback" not in output
 
 

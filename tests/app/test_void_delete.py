@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from bot.sandbox import DEMO_ADA_ID, DEMO_ALAN_ID, DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
-from bot.store.models.tables import confirmations
+from bot.store.models.tables import held_changes
 from bot.views import ids
 from localstack.slack import Control, Ephemeral, controls, render_message
 from localstack.stack import LocalStack
@@ -112,7 +112,7 @@ def test_a_click_after_expiry_does_nothing(stack: LocalStack) -> None:
     reply = ask(stack, f"void {CARD} {DEMO_GRACE_ID}")
     run = button(reply, ids.CONFIRM_RUN)
     with direct_connection(stack.database_url) as db:
-        db.execute(update(confirmations).where(confirmations.c.id == run.element["value"])
+        db.execute(update(held_changes).where(held_changes.c.id == run.element["value"])
                    .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     stack.driver.click(reply, choice=run, user=ADMIN)
     assert "expired" in wait_text(stack, reply, "expired")
@@ -128,7 +128,7 @@ def test_a_lost_answer_leaves_the_confirmation_unknown_and_not_runnable_again(st
     stack.driver.click(reply, choice=run, user=ADMIN)
     shown = wait_text(stack, reply, "can't tell")
     assert f"/loyalty member {CARD} {DEMO_GRACE_ID}" in shown
-    stored = stack.services.store.confirmations.get(run.element["value"])
+    stored = stack.services.store.held.get(run.element["value"])
     assert stored is not None
     assert stored.state == "unknown"
     assert stack.services.store.audit.latest()[0].outcome == "unknown"

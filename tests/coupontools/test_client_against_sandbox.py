@@ -127,26 +127,6 @@ def test_bulk_creates_members_chunk_by_chunk(client: LoyaltyClient, sandbox: San
     assert all(sandbox.state.members[m.id]["first_name"].startswith("Guest") for r in reports for m in r.created)
 
 
-def test_prepare_ahead_reads_the_next_chunk_while_the_answer_is_awaited_over_real_http(
-    client: LoyaltyClient, sandbox: SandboxServer
-) -> None:
-    """httpcore tells the client when it starts waiting for the answer (the `trace` extension): the next
-    chunk is made then, not after the answer. Were that signal lost (an httpx upgrade), this test says so."""
-    sandbox.faults.latency(0.05, path="/stats/bulk")
-    events: list[str] = []
-
-    def rows() -> Iterator[dict[str, str]]:
-        for n in range(6):
-            if n % 2 == 0:
-                events.append(f"read {n // 2}")
-            yield {"first_name": f"Guest {n}"}
-
-    result = client.create_members(STAMP, rows(), chunk_size=2, prepare_ahead=True,
-                                   on_chunk=lambda r: events.append(f"heard {r.index}"))
-    assert result.created == 6
-    assert events == ["read 0", "read 1", "heard 0", "read 2", "heard 1", "heard 2"]
-
-
 def test_a_bulk_chunk_with_a_bad_row_is_reported_and_the_rest_imported(
     client: LoyaltyClient, sandbox: SandboxServer
 ) -> None:

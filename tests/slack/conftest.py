@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from slack_bolt import App
@@ -13,19 +10,11 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from localstack.slack import FakeSlack, SlackDriver
+from localstack.web import HttpServer
 from tests.slack.bolt_app import register
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output clean."""
 
 
 @pytest.fixture
@@ -42,13 +31,9 @@ def bench() -> Iterator[FakeSlack]:
 def app_url(bench: FakeSlack) -> Iterator[str]:
     app = App(client=WebClient(base_url=bench.api_url, token=BOT_TOKEN), signing_secret=SIGNING_SECRET)
     register(app)
-    server = make_server("127.0.0.1", 0, SlackRequestHandler(app), server_class=ThreadingWSGIServer,
-                         handler_class=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    server.shutdown()
-    server.server_close()
+    server = HttpServer(SlackRequestHandler(app)).start()
+    yield f"{server.url}/slack/events"
+    server.stop()
 
 
 @pytest.fixture

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import make_server
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from localstack.slack import FakeSlack, SlackDriver, View
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, QuietHandler, ThreadingWSGIServer
+from localstack.web import HttpServer
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 class RecordingApp:
@@ -43,12 +42,10 @@ class RecordingApp:
 @pytest.fixture
 def recorder(bench: FakeSlack) -> Iterator[tuple[RecordingApp, SlackDriver]]:
     app = RecordingApp()
-    server = make_server("127.0.0.1", 0, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    with SlackDriver(bench, f"http://127.0.0.1:{server.server_port}/slack/events", SIGNING_SECRET) as driver:
+    server = HttpServer(app).start()
+    with SlackDriver(bench, f"{server.url}/slack/events", SIGNING_SECRET) as driver:
         yield app, driver
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def option(text: str, value: str) -> dict[str, Any]:

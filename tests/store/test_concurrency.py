@@ -6,9 +6,13 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.store import Store
+from bot.store.models.records import Kind
 from tests.store import workers
 
 THREADS = 20
@@ -44,54 +48,50 @@ def _race_processes(target: Callable[..., None], *args: Any, count: int = PROCES
         assert all(process.exitcode == 0 for process in processes)
 
 
-def test_twenty_threads_claiming_one_confirmation_yield_exactly_one_winner(store: Store) -> None:
-    confirmation_id = store.confirmations.create(
-        action="delete", params={"member_id": 5}, requester="U_ADMIN", team_id="T1", channel_id="C1"
-    )
-    outcomes = _race_threads(lambda: store.confirmations.claim(confirmation_id))
-    winners = [claimed for claimed in outcomes if claimed is not None]
-    assert len(winners) == 1
-    assert winners[0].id == confirmation_id
+def _hold(store: Store, kind: Kind) -> str:
+    return store.held.create(
+        kind=kind, action="push", params={"card_id": 7, "message": "hello", "recipient_ids": None,
+                                          "recipient_count": 900},
+        requester="U_MARKETING", team_id="T1", channel_id="C1", ttl=timedelta(minutes=15),
+    ).id
 
 
-def test_twenty_threads_approving_one_push_yield_exactly_one_winner(store: Store) -> None:
-    approval_id = store.approvals.create(
-        card_id=7, message="hello", recipient_ids=None, recipient_count=900,
-        requester="U_MARKETING", team_id="T1", channel_id="C1",
-    )
-    approvers = iter(f"U_ADMIN{n}" for n in range(THREADS))
+@pytest.mark.parametrize("kind", ["confirmation", "approval"])
+def test_twenty_threads_claiming_one_change_yield_exactly_one_winner(store: Store, kind: Kind) -> None:
+    held_id = _hold(store, kind)
+    clickers = iter(f"U_ADMIN{n}" for n in range(THREADS))
     lock = threading.Lock()
 
-    def approve() -> Any:
+    def claim() -> Any:
         with lock:
-            approver = next(approvers)
-        return store.approvals.claim(approval_id, approver=approver)
+            clicker = next(clickers)
+        return store.held.claim(held_id, by=clicker)
 
-    winners = [claimed for claimed in _race_threads(approve) if claimed is not None]
+    winners = [claimed for claimed in _race_threads(claim) if claimed is not None]
     assert len(winners) == 1
-    stored = store.approvals.get(approval_id)
+    assert winners[0].id == held_id
+    stored = store.held.get(held_id)
     assert stored is not None
-    assert stored.approver == winners[0].approver
+    assert stored.claimed_by == winners[0].claimed_by
 
 
-def test_approve_and_reject_racing_on_one_push_leave_exactly_one_decision(store: Store) -> None:
-    approval_id = store.approvals.create(
-        card_id=7, message="hello", recipient_ids=None, recipient_count=900,
-        requester="U_MARKETING", team_id="T1", channel_id="C1",
-    )
+def test_claim_reject_and_cancel_racing_on_one_change_leave_exactly_one_decision(store: Store) -> None:
+    held_id = _hold(store, "approval")
     turns = iter(range(THREADS))
     lock = threading.Lock()
 
-    def approve_or_reject() -> Any:
+    def decide() -> Any:
         with lock:
             turn = next(turns)
-        if turn % 2:
-            return store.approvals.claim(approval_id, approver=f"U_ADMIN{turn}")
-        return store.approvals.reject(approval_id, by=f"U_ADMIN{turn}", reason=None)
+        if turn % 3 == 0:
+            return store.held.claim(held_id, by=f"U_ADMIN{turn}")
+        if turn % 3 == 1:
+            return store.held.reject(held_id, by=f"U_ADMIN{turn}", reason=None)
+        return store.held.cancel(held_id, by="U_MARKETING")
 
-    decisions = [decided for decided in _race_threads(approve_or_reject) if decided is not None]
+    decisions = [decided for decided in _race_threads(decide) if decided is not None]
     assert len(decisions) == 1
-    assert store.approvals.get(approval_id).state == decisions[0].state  # type: ignore[union-attr]
+    assert store.held.get(held_id).state == decisions[0].state  # type: ignore[union-attr]
 
 
 def test_concurrent_audit_writes_from_many_threads_all_land(store: Store) -> None:
@@ -113,21 +113,11 @@ def test_concurrent_audit_writes_from_many_threads_all_land(store: Store) -> Non
     assert {entry.outcome for entry in entries} == {"ok"}
 
 
-def test_processes_claiming_one_confirmation_yield_exactly_one_winner(store: Store, database_url: str) -> None:
-    confirmation_id = store.confirmations.create(
-        action="void", params={"member_id": 5}, requester="U_ADMIN", team_id="T1", channel_id="C1"
-    )
-    wins = _race_processes(workers.claim_confirmation, database_url, confirmation_id)
+@pytest.mark.parametrize("kind", ["confirmation", "approval"])
+def test_processes_claiming_one_change_yield_exactly_one_winner(store: Store, database_url: str, kind: Kind) -> None:
+    held_id = _hold(store, kind)
+    wins = _race_processes(workers.claim, database_url, held_id, "U_ADMIN")
     assert sorted(wins) == [False] * (PROCESSES - 1) + [True]
-    assert store.confirmations.get(confirmation_id).state == "executing"  # type: ignore[union-attr]
-
-
-def test_processes_approving_one_push_yield_exactly_one_winner(store: Store, database_url: str) -> None:
-    approver = "U_ADMIN"
-    approval_id = store.approvals.create(
-        card_id=7, message="hello", recipient_ids=[1, 2], recipient_count=2,
-        requester="U_MARKETING", team_id="T1", channel_id="C1",
-    )
-    wins = _race_processes(workers.claim_approval, database_url, approval_id, approver)
-    assert sorted(wins) == [False] * (PROCESSES - 1) + [True]
-    assert store.approvals.get(approval_id).approver == approver  # type: ignore[union-attr]
+    stored = store.held.get(held_id)
+    assert stored is not None
+    assert (stored.state, stored.claimed_by) == ("executing", "U_ADMIN")

@@ -26,12 +26,13 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_connect_creates_the_three_tables_and_records_the_schema_version(database_url: str) -> None:
+def test_connect_creates_the_tables_and_records_the_schema_version(database_url: str) -> None:
     with Store.connect(database_url) as store:
         assert store.migrated
         assert store.ping()
     with direct_connection(database_url) as connection:
-        assert {"audit_log", "confirmations", "approvals"} <= set(inspect(connection).get_table_names())
+        tables = set(inspect(connection).get_table_names())
+        assert {"audit_log", "held_changes", "seen_requests"} <= tables
         assert MigrationContext.configure(connection).get_current_revision() == _head()
 
 

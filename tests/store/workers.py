@@ -22,15 +22,8 @@ def connect(url: str, barrier: Barrier, results: Queue) -> None:
     store.close()
 
 
-def claim_confirmation(url: str, confirmation_id: str, barrier: Barrier, results: Queue) -> None:
+def claim(url: str, held_id: str, by: str, barrier: Barrier, results: Queue) -> None:
     """Open the store, wait for the others, then claim; report whether this process won."""
     with Store.connect(url) as store:
         barrier.wait(BARRIER_TIMEOUT_S)
-        results.put(store.confirmations.claim(confirmation_id) is not None)
-
-
-def claim_approval(url: str, approval_id: str, approver: str, barrier: Barrier, results: Queue) -> None:
-    """Open the store, wait for the others, then approve; report whether this process won."""
-    with Store.connect(url) as store:
-        barrier.wait(BARRIER_TIMEOUT_S)
-        results.put(store.approvals.claim(approval_id, approver=approver) is not None)
+        results.put(store.held.claim(held_id, by=by) is not None)

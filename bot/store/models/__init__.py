@@ -2,22 +2,20 @@
 
 from bot.store.models.records import (
     OUTCOMES,
-    Approval,
-    ApprovalState,
     AuditEntry,
-    Confirmation,
-    ConfirmationState,
+    HeldChange,
+    HeldState,
+    Kind,
     Outcome,
     utc_now,
 )
 
 __all__ = [
     "OUTCOMES",
-    "Approval",
-    "ApprovalState",
     "AuditEntry",
-    "Confirmation",
-    "ConfirmationState",
+    "HeldChange",
+    "HeldState",
+    "Kind",
     "Outcome",
     "utc_now",
 ]

@@ -11,12 +11,12 @@ Outcome = Literal["ok", "failed", "unknown"]
 
 OUTCOMES: frozenset[str] = frozenset({"ok", "failed", "unknown"})
 
-ConfirmationState = Literal["pending", "executing", "done", "failed", "unknown", "cancelled", "expired"]
-ApprovalState = Literal[
-    "pending", "executing", "done", "failed", "unknown", "rejected", "cancelled", "expired"
-]
+Kind = Literal["confirmation", "approval"]
+"""A confirmation is clicked by the person who asked; an approval by a second person."""
 
-# A finished change's outcome names the terminal state it leaves a confirmation or approval in.
+HeldState = Literal["pending", "executing", "done", "failed", "unknown", "rejected", "cancelled", "expired"]
+
+# A finished change's outcome names the terminal state it leaves a held change in.
 TERMINAL_STATE_FOR_OUTCOME: dict[str, str] = {"ok": "done", "failed": "failed", "unknown": "unknown"}
 
 
@@ -57,60 +57,59 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Confirmation:
-    """A destructive action waiting for its button to be clicked."""
+class HeldChange:
+    """A change waiting for its click: a confirmation (void, delete, push, import) or a push approval.
+
+    `claimed_by` is who clicked it into execution (for an approval, the approver); `closed_by` who
+    cancelled or rejected it. The last four fields are set only on approvals.
+    """
 
     id: str
+    kind: Kind
     action: str
     params: dict[str, Any]
     requester: str
     team_id: str | None
     channel_id: str | None
-    state: ConfirmationState
+    state: HeldState
     created_at: datetime
     expires_at: datetime
+    claimed_by: str | None
     claimed_at: datetime | None
+    closed_by: str | None
     finished_at: datetime | None
-    cancelled_by: str | None
     detail: str | None
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        """Whether a click could still claim it: pending and not expired."""
-        return self.state == "pending" and (now or utc_now()) < self.expires_at
-
-
-@dataclass(frozen=True, slots=True)
-class Approval:
-    """A push waiting for a second person to approve it; `recipient_ids` None means every member."""
-
-    id: str
-    card_id: int
-    message: str
-    recipient_ids: tuple[int, ...] | None
-    recipient_count: int
-    requester: str
-    team_id: str | None
-    channel_id: str
     message_channel_id: str | None
     message_ts: str | None
-    state: ApprovalState
-    created_at: datetime
-    expires_at: datetime
-    approver: str | None
-    approved_at: datetime | None
-    rejected_by: str | None
-    rejected_at: datetime | None
-    rejection_reason: str | None
-    cancelled_at: datetime | None
-    finished_at: datetime | None
-    detail: str | None
+    reason: str | None
     total_recipients: int | None
 
     @property
+    def card_id(self) -> int:
+        """The card the change is made on (every kind of change has one)."""
+        return int(self.params["card_id"])
+
+    @property
+    def message(self) -> str:
+        """An approval's push message."""
+        return str(self.params["message"])
+
+    @property
+    def recipient_ids(self) -> tuple[int, ...] | None:
+        """An approval's recipients; None means every member of the card."""
+        ids = self.params.get("recipient_ids")
+        return None if ids is None else tuple(ids)
+
+    @property
+    def recipient_count(self) -> int:
+        """How many members an approval's push reaches (counted when it was asked for)."""
+        return int(self.params["recipient_count"])
+
+    @property
     def is_broadcast(self) -> bool:
-        """True when the push goes to every member of the card."""
-        return self.recipient_ids is None
+        """True when an approval's push goes to every member of the card."""
+        return self.params.get("recipient_ids") is None
 
     def is_open(self, now: datetime | None = None) -> bool:
-        """Whether it can still be approved, rejected or cancelled: pending and not expired."""
+        """Whether a click could still claim, cancel or reject it: pending and not expired."""
         return self.state == "pending" and (now or utc_now()) < self.expires_at

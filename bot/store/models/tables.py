@@ -73,10 +73,11 @@ audit_log = Table(
     Index("ix_audit_log_created_at", "created_at"),
 )
 
-confirmations = Table(
-    "confirmations",
+held_changes = Table(
+    "held_changes",
     metadata,
     Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
     Column("action", String(64), nullable=False),
     Column("params", JSON(), nullable=False),
     Column("requester", String(255), nullable=False),
@@ -85,39 +86,25 @@ confirmations = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(255), nullable=True),
     Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("closed_by", String(255), nullable=True),
     Column("finished_at", UTCDateTime(), nullable=True),
-    Column("cancelled_by", String(255), nullable=True),
     Column("detail", Text(), nullable=True),
-    Index("ix_confirmations_state_expires_at", "state", "expires_at"),
-)
-
-approvals = Table(
-    "approvals",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("card_id", BigInteger(), nullable=False),
-    Column("message", Text(), nullable=False),
-    Column("recipient_ids", JSON(), nullable=True),
-    Column("recipient_count", Integer(), nullable=False),
-    Column("requester", String(255), nullable=False),
-    Column("team_id", String(64), nullable=True),
-    Column("channel_id", String(64), nullable=False),
+    # Approvals only: where the request was posted, why it was rejected, whom the push reached.
     Column("message_channel_id", String(64), nullable=True),
     Column("message_ts", String(64), nullable=True),
-    Column("state", String(16), nullable=False),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("expires_at", UTCDateTime(), nullable=False),
-    Column("approver", String(255), nullable=True),
-    Column("approved_at", UTCDateTime(), nullable=True),
-    Column("rejected_by", String(255), nullable=True),
-    Column("rejected_at", UTCDateTime(), nullable=True),
-    Column("rejection_reason", Text(), nullable=True),
-    Column("cancelled_at", UTCDateTime(), nullable=True),
-    Column("finished_at", UTCDateTime(), nullable=True),
-    Column("detail", Text(), nullable=True),
+    Column("reason", Text(), nullable=True),
     Column("total_recipients", Integer(), nullable=True),
-    Index("ix_approvals_state_expires_at", "state", "expires_at"),
+    Index("ix_held_changes_state_expires_at", "state", "expires_at"),
+)
+
+seen_requests = Table(
+    "seen_requests",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_seen_requests_expires_at", "expires_at"),
 )
 
 job_executors = Table(

@@ -1,14 +1,14 @@
 """Durable jobs: heartbeats of the processes that run them, and the import ledger.
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0005
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0001"
+revision = "0005"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
