@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     loyalty_max_stamps: int = Field(default=100, ge=1)
     loyalty_import_chunk_size: int = Field(default=100, ge=1, le=1000)
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
+    # The job engine's name for this process; by default the platform's dyno name or the host, plus a slot.
+    loyalty_executor_id: str | None = None
+    loyalty_job_retention_days: int = Field(default=30, ge=1, le=3650)
 
     # Serve the local sandbox's demo data; never implied by missing credentials (see `needed_to_serve`).
     loyalty_sandbox: bool = False

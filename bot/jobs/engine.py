@@ -17,6 +17,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,8 +47,8 @@ QUEUES: dict[str, dict[str, int]] = {
 }
 QUEUE_POLL = 0.25
 """Seconds between two looks at a queue: a job starts at most this long after it was enqueued."""
-STOP_TIMEOUT = 20
-"""Seconds a stopping process waits for its running workflows to reach a step boundary."""
+STOP_TIMEOUT = 10.0
+"""Seconds a stopping process waits for its running workflows to end before it lets go of them."""
 
 
 def system_database_url(database_url: str) -> str:
@@ -137,6 +138,8 @@ class Engine:
     def start(self) -> Engine:
         from dbos import DBOS
 
+        import bot.jobs.imports  # noqa: F401 - registers its workflows before launch
+
         DBOS(config=self.config())  # type: ignore[arg-type]
         if not self.run_jobs:
             DBOS.listen_queues([])  # enqueue only: the workers take the jobs
@@ -177,8 +180,12 @@ class Engine:
             taken.append(executor_id)
         return taken
 
-    def stop(self, timeout: int = STOP_TIMEOUT) -> None:
-        """Stop taking jobs and let running workflows reach a step boundary (the rest resumes on the next start)."""
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop taking jobs; give running workflows `timeout` seconds to end, then let go of them.
+
+        A workflow still running then loses the engine at its next step boundary: the step on the wire finishes
+        and settles its ledger, and the workflow stays pending, to resume from there on the next start.
+        """
         if not self.started:
             return
         from dbos import DBOS
@@ -186,8 +193,22 @@ class Engine:
         self._stopping.set()
         if self._heart is not None:
             self._heart.join(timeout=5)
-        DBOS.destroy(workflow_completion_timeout_sec=timeout if self.run_jobs else 0)
+        deadline = time.monotonic() + timeout
+        while self.run_jobs and self.running() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        DBOS.destroy(workflow_completion_timeout_sec=0)
         self.started = False
         log.info("job engine stopped (executor %s)", self.executor.id)
+
+    def running(self) -> int:
+        """Workflows this process is running now."""
+        from dbos import DBOS
+
+        try:
+            return len(DBOS.list_workflows(status="PENDING", executor_id=self.executor.id, load_input=False,
+                                           load_output=False))
+        except Exception:
+            log.exception("could not list the running jobs")
+            return 0
 
 

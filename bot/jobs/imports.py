@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from dbos import DBOS, SetWorkflowID
 
@@ -23,19 +24,41 @@ from bot.coupontools import CoupontoolsError, OutcomeUnknown
 from bot.coupontools.bulk import stops_import
 from bot.coupontools.models import CreatedMember
 from bot.errors import describe
-from bot.imports.run import ChunkFailure, Report, Throttle, chunk_reason, report_csv
-from bot.jobs.context import services
+from bot.imports.run import ACTION, ChunkFailure, Report, Throttle, chunk_reason, report_csv
+from bot.jobs import context
+
+if TYPE_CHECKING:
+    from bot.imports.check import Checked
+    from bot.interaction import Interaction
+    from bot.services import Services
 from bot.store.imports import CHUNK_DONE, ChunkRecord, ImportRecord
 
 log = logging.getLogger(__name__)
 
 QUEUE = "imports"
-ACTION = "member.import"
 
 _throttles: dict[str, Throttle] = {}
 """Per import, in this process: progress edits Slack can take (at most one a second)."""
 _seen: set[str] = set()
 """Imports this process has worked on: one it meets with progress already made was resumed after a restart."""
+
+
+def start(services: Services, who: Interaction, import_id: str, card_id: int, checked: Checked) -> None:
+    """At the click: one audit row, the import and its chunks in the ledger, then the job that sends them."""
+    chunk_size = services.settings.loyalty_import_chunk_size
+    good = [(line, values) for line, values, _extra in checked.ok]
+    entry = services.store.audit.begin(
+        actor=who.user_id, team_id=who.team_id, channel_id=who.channel_id, action=ACTION, card_id=card_id,
+        params={"rows": len(good), "chunks": -(-len(good) // chunk_size), "chunk_size": chunk_size,
+                "skipped": checked.problem_rows},
+        request_id=who.request_id,
+    )
+    services.store.imports.create(
+        import_id, card_id=card_id, requester=who.user_id, team_id=who.team_id,
+        channel_id=who.channel_id or who.user_id, fields=checked.table.fields, chunk_size=chunk_size,
+        rows=checked.total, skipped=checked.problem_rows, good=good, audit_id=entry,
+    )
+    enqueue(import_id)
 
 
 def enqueue(import_id: str) -> None:
@@ -74,7 +97,7 @@ def _send_chunk(import_id: str, number: int) -> bool:
 
     Raises OutcomeUnknown when the API did not answer: the chunk stays "sending" and the next attempt
     reconciles it."""
-    ledger = services().store.imports
+    ledger = context.services().store.imports
     record = _record(import_id)
     chunk = ledger.chunk(import_id, number)
     if chunk is None or record.stopped_by is not None:
@@ -91,14 +114,14 @@ def _send_chunk(import_id: str, number: int) -> bool:
 def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int],
           found: Sequence[CreatedMember] = ()) -> None:
     """Send `rows` (indexes into the chunk) in one call and settle the chunk with what came back."""
-    ledger = services().store.imports
+    ledger = context.services().store.imports
     cells = chunk.rows or ()
     body = [{name: value for name, value in zip(record.fields, cells[index], strict=True) if value}
             for index in rows]
     created = list(found)
     try:
         if body:
-            created += services().loyalty.create_chunk(record.card_id, body)
+            created += context.services().loyalty.create_chunk(record.card_id, body)
     except OutcomeUnknown:
         raise  # stays "sending": the next attempt (or the next start) reconciles it row by row
     except CoupontoolsError as error:
@@ -113,7 +136,7 @@ def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int],
 
 def _reconcile(record: ImportRecord, chunk: ChunkRecord) -> None:
     """A chunk that may have reached the API: look each row up before sending anything again."""
-    loyalty = services().loyalty
+    loyalty = context.services().loyalty
     cells = chunk.rows or ()
     found: list[CreatedMember] = []
     resend: list[int] = []
@@ -133,7 +156,7 @@ def _reconcile(record: ImportRecord, chunk: ChunkRecord) -> None:
     log.info("import %s chunk %d reconciled: %d found, %d to send again, %d unknown", record.id, chunk.number,
              len(found), len(resend), len(unknown))
     if unknown:
-        services().store.imports.settle(
+        context.services().store.imports.settle(
             record.id, chunk.number, "unknown", created=_triples(found),
             reason=chunk_reason(OutcomeUnknown("no email or phone to look the row up by"),
                                 [chunk.lines[index] for index in unknown]))
@@ -144,11 +167,12 @@ def _reconcile(record: ImportRecord, chunk: ChunkRecord) -> None:
 @DBOS.step(name="import.give_up")
 def _give_up(import_id: str, number: int) -> bool:
     """The API never answered for this chunk: its rows are unknown, and the rows after it are not sent."""
-    chunk = services().store.imports.chunk(import_id, number)
+    ledger = context.services().store.imports
+    chunk = ledger.chunk(import_id, number)
     error = OutcomeUnknown("no answer")
     if chunk is not None:
-        services().store.imports.settle(import_id, number, "unknown", reason=chunk_reason(error, list(chunk.lines)))
-    services().store.imports.stop(import_id, describe(error))
+        ledger.settle(import_id, number, "unknown", reason=chunk_reason(error, list(chunk.lines)))
+    ledger.stop(import_id, describe(error))
     return False
 
 
@@ -156,13 +180,16 @@ def _give_up(import_id: str, number: int) -> bool:
 def _report(import_id: str) -> str:
     """Replace the progress with the report, share the CSV of created members, close the audit row, and forget
     the rows (contact details)."""
-    svc = services()
+    svc = context.services()
     record = _record(import_id)
     report = build_report(record, svc.store.imports.chunks(import_id))
     if record.state == "running":
         from bot.imports.conversation import ImportMessage
         from bot.views.imports import report_message
 
+        if record.audit_id is not None:
+            svc.store.audit.finish(record.audit_id, report.outcome, report.summary)
+        svc.store.held.finish(import_id, report.outcome, report.summary)
         card = svc.lookup.card(str(record.card_id))
         message = ImportMessage(svc.slack, record.channel_id, record.requester, ts=record.message_ts)
         message.finish(report_message(card, record.requester, report))
@@ -170,9 +197,6 @@ def _report(import_id: str) -> str:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
             message.upload(f"import-{card.id}-{stamp}.csv", report_csv(report),
                            f"Members created by the import into {card.display_name}")
-        if record.audit_id is not None:
-            svc.store.audit.finish(record.audit_id, report.outcome, report.summary)
-        svc.store.held.finish(import_id, report.outcome, report.summary)
         svc.store.imports.finish(import_id)
     _throttles.pop(import_id, None)
     _seen.discard(import_id)
@@ -200,7 +224,7 @@ def build_report(record: ImportRecord, chunks: Sequence[ChunkRecord]) -> Report:
 
 
 def _record(import_id: str) -> ImportRecord:
-    record = services().store.imports.get(import_id)
+    record = context.services().store.imports.get(import_id)
     if record is None:
         raise LookupError(f"import {import_id} is not in the ledger")
     return record
@@ -211,7 +235,7 @@ def _progress(record: ImportRecord, *, force: bool = False) -> None:
     from bot.imports.conversation import ImportMessage
     from bot.views.imports import progress_message
 
-    svc = services()
+    svc = context.services()
     chunks = svc.store.imports.chunks(record.id)
     resumed = record.id not in _seen and any(chunk.state != "pending" for chunk in chunks)
     first = record.id not in _seen
