@@ -54,7 +54,8 @@ class Services:
         from bot.jobs.engine import Engine
 
         self.jobs = Engine(self.store, self.settings.database_url, run_jobs=run,
-                           executor_id=self.settings.loyalty_executor_id, role=role)
+                           executor_id=self.settings.loyalty_executor_id, role=role,
+                           schema=self.settings.loyalty_jobs_schema)
         context.bind(self)  # before launch: pending jobs of this executor resume at once
         self.jobs.start()
 
