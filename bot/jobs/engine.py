@@ -44,6 +44,7 @@ SILENT_AFTER = timedelta(minutes=1)
 QUEUES: dict[str, dict[str, int]] = {
     "imports": {"worker_concurrency": 2},  # each import sends its chunks in order; two imports per process at once
     "pushes": {"worker_concurrency": 8},
+    "upkeep": {"worker_concurrency": 1},
 }
 QUEUE_POLL = 0.25
 """Seconds between two looks at a queue: a job starts at most this long after it was enqueued."""
@@ -139,6 +140,7 @@ class Engine:
         from dbos import DBOS
 
         import bot.jobs.imports  # noqa: F401 - registers its workflows before launch
+        from bot.jobs import upkeep
 
         DBOS(config=self.config())  # type: ignore[arg-type]
         if not self.run_jobs:
@@ -146,6 +148,7 @@ class Engine:
         DBOS.launch()
         for name, limits in QUEUES.items():
             DBOS.register_queue(name, polling_interval_sec=QUEUE_POLL, **limits)
+        upkeep.schedule()
         self.started = True
         if self.run_jobs:
             self._heart = threading.Thread(target=self._beat, name="jobs-heartbeat", daemon=True)

@@ -137,16 +137,21 @@ class HeldChanges:
             held_id, moment, state="rejected", closed_by=by, finished_at=moment, reason=clip_detail(reason)
         )
 
-    def expire_due(self, now: datetime | None = None) -> int:
-        """Mark every pending change past its expiry as expired; returns how many."""
+    def expire_due(self, now: datetime | None = None) -> list[HeldChange]:
+        """Mark every pending change past its expiry as expired; the changes this call expired."""
         moment = moment_of(now)
         with self._db.write() as connection:
-            result = connection.execute(
+            due = [row.id for row in connection.execute(select(held_changes.c.id).where(
+                held_changes.c.state == "pending", held_changes.c.expires_at <= moment))]
+            if not due:
+                return []
+            connection.execute(
                 update(held_changes)
-                .where(held_changes.c.state == "pending", held_changes.c.expires_at <= moment)
+                .where(held_changes.c.id.in_(due), held_changes.c.state == "pending")
                 .values(state="expired", finished_at=moment)
             )
-            return result.rowcount
+            return [change for held_id in due if (change := _select(connection, held_id)) is not None
+                    and change.state == "expired"]
 
     def _move(self, held_id: str, moment: datetime, **values: Any) -> HeldChange | None:
         with self._db.write() as connection:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.store.db import Database
 from bot.store.models.records import utc_now
@@ -161,3 +161,15 @@ class ImportLedger:
             return bool(connection.execute(update(imports).where(
                 imports.c.id == import_id, imports.c.state == "running",
             ).values(state="finished", finished_at=moment)).rowcount)
+
+    def running(self) -> list[str]:
+        """Imports not finished yet."""
+        with self._db.read() as connection:
+            return [row.id for row in connection.execute(select(imports.c.id).where(imports.c.state == "running"))]
+
+    def delete_finished_before(self, cutoff: datetime) -> int:
+        """Delete imports (and their chunks) that finished before `cutoff`; how many."""
+        with self._db.write() as connection:
+            old = select(imports.c.id).where(imports.c.state == "finished", imports.c.finished_at < cutoff)
+            connection.execute(delete(import_chunks).where(import_chunks.c.import_id.in_(old)))
+            return int(connection.execute(delete(imports).where(imports.c.id.in_(old))).rowcount)

@@ -148,7 +148,7 @@ def test_a_change_claimed_before_a_crash_can_never_be_claimed_again(database_url
         held = restarted.held.get(held_id)
         assert held is not None
         assert held.state == "executing"
-        assert restarted.held.expire_due(held.expires_at + timedelta(days=1)) == 0
+        assert restarted.held.expire_due(held.expires_at + timedelta(days=1)) == []
         assert restarted.held.claim(held_id, by=REQUESTER, now=held.created_at) is None
 
 
@@ -185,7 +185,7 @@ def test_expire_due_marks_only_the_pending_ones_past_their_expiry(store: Store) 
     short, claimed = _hold(store, ttl=timedelta(minutes=1)).id, _hold(store, ttl=timedelta(minutes=1)).id
     long_lived = _approval(store)
     assert store.held.claim(claimed, by=REQUESTER)
-    assert store.held.expire_due(datetime.now(UTC) + timedelta(minutes=2)) == 1
+    assert len(store.held.expire_due(datetime.now(UTC) + timedelta(minutes=2))) == 1
     states = {held_id: _state(store, held_id) for held_id in (short, long_lived, claimed)}
     assert states == {short: "expired", long_lived: "pending", claimed: "executing"}
 
