@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Annotated, Literal
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,12 +63,14 @@ class Settings(BaseSettings):
 
     @field_validator("loyalty_viewers", "loyalty_operators", "loyalty_admins", mode="before")
     @classmethod
-    def _split_ids(cls, value: object) -> tuple[str, ...]:
+    def _split_ids(cls, value: object) -> object:
         if value is None:
             return ()
         if isinstance(value, str):
             return tuple(part for part in re.split(r"[\s,]+", value) if part)
-        return tuple(str(part).strip() for part in value if str(part).strip())  # type: ignore[union-attr]
+        if isinstance(value, Iterable):
+            return tuple(str(part).strip() for part in value if str(part).strip())
+        return value  # not a list: the field's own validation reports it
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "coupontools_api_key",
@@ -131,12 +133,12 @@ _SANDBOX_HINT = " (or serve the demo data with LOYALTY_SANDBOX=1 or `serve --san
 _UNSET_HINTS = {"coupontools_api_key": _SANDBOX_HINT, "coupontools_api_secret": _SANDBOX_HINT}
 
 
-def load_settings(needs: Callable[[Settings], tuple[str, ...]] | None = None, **overrides: object) -> Settings:
+def load_settings(needs: Callable[[Settings], tuple[str, ...]] | None = None, **overrides: Any) -> Settings:
     """Read the settings; ConfigError lists every bad variable and every one of `needs` that is unset at once."""
     problems: list[str] = []
     bad: set[str] = set()
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else "setting"
@@ -145,7 +147,7 @@ def load_settings(needs: Callable[[Settings], tuple[str, ...]] | None = None, **
             problems.append(f"{name.upper()}: {message}")
         # Read the rest with defaults in place of the bad values, to report what else is missing.
         defaults = {name: Settings.model_fields[name].default for name in bad if name in Settings.model_fields}
-        settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+        settings = Settings(**{**overrides, **defaults})
     if needs is not None:
         problems += settings.unset(*(name for name in needs(settings) if name not in bad))
     if problems:

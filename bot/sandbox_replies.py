@@ -29,7 +29,7 @@ class SandboxWebClient(WebClient):
                    proxy=client.proxy, headers=client.headers, logger=client.logger,
                    retry_handlers=client.retry_handlers)
 
-    def api_call(self, api_method: str, *, json: dict[str, Any] | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, *, json: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         if api_method in _MARKED_METHODS and json is not None:
             json = marked_payload(json)
         return super().api_call(api_method, json=json, **kwargs)

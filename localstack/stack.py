@@ -49,8 +49,11 @@ class LocalStack:
 
     def __init__(self, *, database_url: str | None = None, workdir: Path | None = None, seed: int = 1,
                  **settings: Any) -> None:
-        self._own_dir = tempfile.TemporaryDirectory(prefix="loyalty-") if workdir is None else None
-        self.workdir = Path(self._own_dir.name) if self._own_dir else workdir  # type: ignore[arg-type]
+        self._own_dir: tempfile.TemporaryDirectory[str] | None = None
+        if workdir is None:
+            self._own_dir = tempfile.TemporaryDirectory(prefix="loyalty-")
+            workdir = Path(self._own_dir.name)
+        self.workdir = workdir
         self.database_url = database_url or f"sqlite:///{self.workdir / 'loyalty-bot.db'}"
         self.seed = seed
         self.overrides = settings

@@ -12,6 +12,12 @@ def test_ids_are_split_on_commas_and_spaces(monkeypatch) -> None:
     assert load_settings().loyalty_admins == ("U1", "U2", "S3")
 
 
+def test_ids_given_as_a_list_are_read_and_as_a_number_are_refused_by_name() -> None:
+    assert load_settings(loyalty_admins=["U1", " U2 ", ""], _env_file=None).loyalty_admins == ("U1", "U2")
+    with pytest.raises(ConfigError, match=r"^LOYALTY_ADMINS: "):
+        load_settings(loyalty_admins=5, _env_file=None)
+
+
 def test_blank_values_count_as_unset(monkeypatch) -> None:
     monkeypatch.setenv("SLACK_APP_TOKEN", "")
     monkeypatch.setenv("LOYALTY_APPROVALS_CHANNEL", "  ")

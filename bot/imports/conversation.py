@@ -43,13 +43,18 @@ class ImportMessage:
 
     def progress(self, message: Message) -> None:
         """Show progress (the caller keeps it to what Slack takes); a failed update never stops the import."""
+        if self.ts is None:
+            return
         try:
             self.slack.chat_update(channel=self.channel_id, ts=self.ts, **message.to_dict())
         except SlackApiError as exc:
             log.warning("could not update the import's progress: %s", exc.response.get("error"))
 
     def finish(self, message: Message) -> None:
-        """Replace the progress with the report; if that edit fails, post the report anew."""
+        """Replace the progress with the report; if that edit fails (or nothing was posted yet), post the report."""
+        if self.ts is None:
+            self.post(message)
+            return
         try:
             self.slack.chat_update(channel=self.channel_id, ts=self.ts, **message.to_dict())
         except SlackApiError as exc:

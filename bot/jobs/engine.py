@@ -41,10 +41,10 @@ HEARTBEAT_EVERY = 10.0
 """Seconds between two heartbeats of a process that runs jobs."""
 SILENT_AFTER = timedelta(minutes=1)
 """An executor silent for this long is taken for dead: another process resumes its pending workflows."""
-QUEUES: dict[str, dict[str, int]] = {
-    "imports": {"worker_concurrency": 2},  # each import sends its chunks in order; two imports per process at once
-    "pushes": {"worker_concurrency": 8},
-    "upkeep": {"worker_concurrency": 1},
+QUEUES: dict[str, int] = {
+    "imports": 2,  # jobs at once per process; each import sends its chunks in order
+    "pushes": 8,
+    "upkeep": 1,
 }
 QUEUE_POLL = 0.25
 """Seconds between two looks at a queue: a job starts at most this long after it was enqueued."""
@@ -146,8 +146,8 @@ class Engine:
         if not self.run_jobs:
             DBOS.listen_queues([])  # enqueue only: the workers take the jobs
         DBOS.launch()
-        for name, limits in QUEUES.items():
-            DBOS.register_queue(name, polling_interval_sec=QUEUE_POLL, **limits)
+        for name, concurrency in QUEUES.items():
+            DBOS.register_queue(name, worker_concurrency=concurrency, polling_interval_sec=QUEUE_POLL)
         upkeep.schedule()
         self.started = True
         if self.run_jobs:

@@ -73,9 +73,9 @@ class AuditLog:
                     params=stored_params,
                     request_id=request_id,
                     outcome="pending",
-                )
+                ).returning(audit_log.c.id)
             )
-            return int(result.inserted_primary_key[0])
+            return int(result.scalar_one())
 
     def finish(self, entry_id: int, outcome: Outcome, detail: str | None = None, *,
                member_ids: Sequence[int] | None = None) -> bool:

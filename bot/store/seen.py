@@ -36,9 +36,10 @@ class SeenRequests:
             return connection.execute(delete(seen_requests).where(seen_requests.c.expires_at <= utc_now())).rowcount
 
     def _insert_new(self, key: str, until: datetime) -> Insert:
-        dialect = postgresql if self._db.dialect == "postgresql" else sqlite
-        insert = dialect.insert(seen_requests).values(key=key, expires_at=until)
-        return insert.on_conflict_do_nothing().returning(seen_requests.c.key)
+        insert: postgresql.Insert | sqlite.Insert = (
+            postgresql.insert(seen_requests) if self._db.dialect == "postgresql" else sqlite.insert(seen_requests)
+        )
+        return insert.values(key=key, expires_at=until).on_conflict_do_nothing().returning(seen_requests.c.key)
 
     def _prune_if_due(self) -> None:
         with self._lock:

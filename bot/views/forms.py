@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_sdk.models.blocks import Block, DividerBlock, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
@@ -133,7 +133,7 @@ class FormState:
         return cls(card, member, channel, shown)
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 

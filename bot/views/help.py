@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from slack_sdk.models.blocks import Block
+
 from bot.views.common import MESSAGE_BLOCKS, Message, code, context, escape, fallback, header, section
 
 COMMAND = "/loyalty"
@@ -93,7 +95,7 @@ def _entry(name: str) -> str:
 
 def help_message(*, unknown: str | None = None, suggestion: str | None = None) -> Message:
     """Usage of every subcommand, grouped, with an example each; first says so when `unknown` was not understood."""
-    blocks = []
+    blocks: list[Block] = []
     if unknown is not None:
         line = f":thinking_face: I don't know {code(unknown, 60)}."
         if suggestion is not None and suggestion in USAGES:

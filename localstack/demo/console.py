@@ -218,8 +218,12 @@ class Console:
             while True:
                 idle = self.work.wait_idle(deadline)
                 seq = self.slack.workspace.seq
+
+                def moved(seq: int = seq) -> bool:
+                    return self.slack.workspace.seq != seq
+
                 try:
-                    self.slack.wait_for(lambda seq=seq: self.slack.workspace.seq != seq, timeout=QUIET)
+                    self.slack.wait_for(moved, timeout=QUIET)
                 except BenchTimeout:
                     if idle and not is_loading(self.slack.modal(user)):
                         break

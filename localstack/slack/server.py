@@ -65,9 +65,11 @@ def _parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
     if content_type.startswith("multipart/form-data"):
         message = BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
         params: dict[str, Any] = {}
-        for part in message.get_payload():
-            name = part.get_param("name", header="content-disposition")
+        for part in message.walk():
             payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):  # the multipart container itself, not a field
+                continue
+            name = part.get_param("name", header="content-disposition")
             params[str(name)] = payload if part.get_filename() else payload.decode("utf-8")
         return params
     return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
@@ -195,7 +197,7 @@ class FakeSlack(WorkspaceView):
     def start(self) -> FakeSlack:
         """Bind and serve in a background thread; returns self for chaining."""
         self._server = _Server(self._address, self)
-        host, port = self._server.server_address[:2]
+        host, port = str(self._server.server_address[0]), self._server.server_address[1]
         self.config.base_url = f"http://{host}:{port}/"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack",
                                         daemon=True)

@@ -283,7 +283,7 @@ class Workspace:
                 return view
         return None
 
-    def wait_for(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
+    def wait_for(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
         """Evaluate `predicate` after every change until it returns something truthy."""
         deadline = time.monotonic() + timeout
         with self.changed:

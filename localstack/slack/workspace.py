@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from localstack.slack.state import Channel, Ephemeral, File, Message, User, View, Workspace
 
@@ -117,7 +117,7 @@ class WorkspaceView:
 
     # -- waiting --------------------------------------------------------------------------------------
 
-    def wait_for(self, predicate: Callable[[], T], *, timeout: float = 5, what: str = "the condition") -> T:
+    def wait_for(self, predicate: Callable[[], T | None], *, timeout: float = 5, what: str = "the condition") -> T:
         """Wait until `predicate()` (run after every change) returns something truthy, and return it."""
         return self.workspace.wait_for(predicate, timeout, what)
 
@@ -174,10 +174,10 @@ class WorkspaceView:
         """Whatever the user sees first after `since`: an ephemeral to them or a message in the channel."""
         after = self._since(since)
 
-        def reply() -> Any:
-            fresh: list[Any] = [e for e in self.ephemerals(user, channel) if e.seq > after]
+        def replies() -> list[Message | Ephemeral]:
+            fresh: list[Message | Ephemeral] = [e for e in self.ephemerals(user, channel) if e.seq > after]
             if channel is not None:
                 fresh += [m for m in self.messages(channel) if m.seq > after]
-            return max(fresh, key=lambda item: item.seq) if fresh else None
+            return fresh
 
-        return self.wait_for(reply, timeout=timeout, what=f"a reply to {user}")
+        return max(self.wait_for(replies, timeout=timeout, what=f"a reply to {user}"), key=lambda item: item.seq)
