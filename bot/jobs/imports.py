@@ -111,9 +111,10 @@ def _send_chunk(import_id: str, number: int) -> bool:
     return _record(import_id).stopped_by is None
 
 
-def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int],
-          found: Sequence[CreatedMember] = ()) -> None:
-    """Send `rows` (indexes into the chunk) in one call and settle the chunk with what came back."""
+def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int], found: Sequence[CreatedMember] = (),
+          unknown: Sequence[int] = ()) -> None:
+    """Send `rows` (indexes into the chunk) in one call and settle the chunk with what came back, plus the members
+    `found` by a lookup; rows `unknown` (no way to look them up) make the chunk's outcome unknown."""
     ledger = context.services().store.imports
     cells = chunk.rows or ()
     body = [{name: value for name, value in zip(record.fields, cells[index], strict=True) if value}
@@ -130,6 +131,10 @@ def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int],
                       reason=chunk_reason(error, lines))
         if stops_import(error):
             ledger.stop(record.id, describe(error))
+        return
+    if unknown:
+        ledger.settle(record.id, chunk.number, "unknown", created=_triples(created), reason=chunk_reason(
+            OutcomeUnknown("no email or phone to look the row up by"), [chunk.lines[index] for index in unknown]))
         return
     ledger.settle(record.id, chunk.number, "done", created=_triples(created))
 
@@ -155,13 +160,7 @@ def _reconcile(record: ImportRecord, chunk: ChunkRecord) -> None:
             found.append(CreatedMember(id=match.id, code=match.code, download_url=match.download_url))
     log.info("import %s chunk %d reconciled: %d found, %d to send again, %d unknown", record.id, chunk.number,
              len(found), len(resend), len(unknown))
-    if unknown:
-        context.services().store.imports.settle(
-            record.id, chunk.number, "unknown", created=_triples(found),
-            reason=chunk_reason(OutcomeUnknown("no email or phone to look the row up by"),
-                                [chunk.lines[index] for index in unknown]))
-        return
-    _send(record, chunk, resend, found)
+    _send(record, chunk, resend, found, unknown)
 
 
 @DBOS.step(name="import.give_up")
