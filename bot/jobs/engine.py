@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.engine import URL
 
+from bot.jobs import context
 from bot.store.db import normalise_url
 
 if TYPE_CHECKING:
@@ -197,21 +198,11 @@ class Engine:
         if self._heart is not None:
             self._heart.join(timeout=5)
         deadline = time.monotonic() + timeout
-        while self.run_jobs and self.running() and time.monotonic() < deadline:
+        while self.run_jobs and context.jobs_running() and time.monotonic() < deadline:
             time.sleep(0.1)
         DBOS.destroy(workflow_completion_timeout_sec=0)
         self.started = False
         log.info("job engine stopped (executor %s)", self.executor.id)
 
-    def running(self) -> int:
-        """Workflows this process is running now."""
-        from dbos import DBOS
-
-        try:
-            return len(DBOS.list_workflows(status="PENDING", executor_id=self.executor.id, load_input=False,
-                                           load_output=False))
-        except Exception:
-            log.exception("could not list the running jobs")
-            return 0
 
 

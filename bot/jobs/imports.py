@@ -72,15 +72,16 @@ def enqueue(import_id: str) -> None:
 
 @DBOS.workflow(name="import")
 def import_workflow(import_id: str) -> str:
-    chunks = _announce(import_id)
-    for number in range(chunks):
-        try:
-            go_on = _send_chunk(import_id, number)
-        except Exception:  # no answer after every attempt: the chunk is unknown, the rest is not sent
-            go_on = _give_up(import_id, number)
-        if not go_on:
-            break
-    return _report(import_id)
+    with context.running():
+        chunks = _announce(import_id)
+        for number in range(chunks):
+            try:
+                go_on = _send_chunk(import_id, number)
+            except Exception:  # no answer after every attempt: the chunk is unknown, the rest is not sent
+                go_on = _give_up(import_id, number)
+            if not go_on:
+                break
+        return _report(import_id)
 
 
 @DBOS.step(name="import.announce")

@@ -29,16 +29,17 @@ QUEUE = "upkeep"
 
 @DBOS.workflow(name="upkeep")
 def upkeep(scheduled_at: datetime, _context: Any) -> None:
-    expire_held()
-    resume_imports()
-    cutoff = scheduled_at - timedelta(days=context.services().settings.loyalty_job_retention_days)
-    prune_ledgers(cutoff.isoformat())
-    # Recorded as steps of this workflow by the engine itself.
-    old = DBOS.list_workflows(status=FINISHED, completed_before=cutoff.isoformat(), limit=PRUNE_BATCH,
-                              load_input=False, load_output=False)
-    if old:
-        DBOS.delete_workflows([workflow.workflow_id for workflow in old])
-        log.info("upkeep: pruned %d finished job record(s)", len(old))
+    with context.running():
+        expire_held()
+        resume_imports()
+        cutoff = scheduled_at - timedelta(days=context.services().settings.loyalty_job_retention_days)
+        prune_ledgers(cutoff.isoformat())
+        # Recorded as steps of this workflow by the engine itself.
+        old = DBOS.list_workflows(status=FINISHED, completed_before=cutoff.isoformat(), limit=PRUNE_BATCH,
+                                  load_input=False, load_output=False)
+        if old:
+            DBOS.delete_workflows([workflow.workflow_id for workflow in old])
+            log.info("upkeep: pruned %d finished job record(s)", len(old))
 
 
 @DBOS.step(name="upkeep.expire")
