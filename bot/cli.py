@@ -101,10 +101,11 @@ def _serve(args: argparse.Namespace, settings: Settings, *, socket_mode: bool) -
         from bot.app import build_services, create_app
 
         services = build_services(settings)
+        services.start_jobs(run=not args.no_worker)
         _serve_socket_mode(create_app(settings, services), settings)
         services.close()
         return 0
-    return _serve_http(settings)
+    return _serve_http(settings, jobs=not args.no_worker)
 
 
 def _start_checks(settings: Settings, *, socket_mode: bool) -> Finding | None:
@@ -134,17 +135,18 @@ def check(_args: argparse.Namespace) -> int:
     return 1 if failed(findings) else 0
 
 
-def _serve_http(settings: Settings) -> int:
+def _serve_http(settings: Settings, *, jobs: bool) -> int:
     from bot.web import serve as serve_http
 
     log.info("loyalty-bot %s listening on port %s with %d serving process%s (POST /slack/events, GET /healthz)",
              __version__, settings.port, settings.web_concurrency, "" if settings.web_concurrency == 1 else "es")
-    return serve_http(partial(_serving_process, settings), port=settings.port, processes=settings.web_concurrency,
+    return serve_http(partial(_serving_process, settings, jobs), port=settings.port, processes=settings.web_concurrency,
                       log_level=settings.log_level)
 
 
-def _serving_process(settings: Settings) -> WsgiApp:
-    """One serving process's app, built in that process: its own clients, database engine and worker pool.
+def _serving_process(settings: Settings, jobs: bool) -> WsgiApp:
+    """One serving process's app, built in that process: its own clients, database engine, worker pool and job
+    engine (which takes background jobs too, unless `jobs` is false: `serve --no-worker`).
 
     When the process ends (after SIGTERM, once the server has answered what it accepted), the work already
     accepted finishes before the connections close, so no answer is lost.
@@ -154,6 +156,7 @@ def _serving_process(settings: Settings) -> WsgiApp:
     setup_logging(settings.log_format, settings.log_level, _secrets(settings))  # granian's worker reset it
     try:
         services = build_services(settings)
+        services.start_jobs(run=jobs)
         wsgi = build_wsgi(settings, services)  # Bolt calls auth.test here: Slack must answer
     except Exception:
         log.exception("serving process %d could not start", os.getpid())  # one line, secrets redacted
@@ -182,6 +185,26 @@ def _serve_socket_mode(app: object, settings: Settings) -> None:
     log.info("loyalty-bot %s connected in Socket Mode", __version__)
     wait_for(stopping)
     handler.close()
+
+
+def worker(_args: argparse.Namespace) -> int:
+    """Run background jobs only (imports, pushes, upkeep), until SIGTERM: for installs that split web and jobs."""
+    settings = load_settings(lambda _s: ("slack_bot_token", "coupontools_api_key", "coupontools_api_secret"))
+    setup_logging(settings.log_format, settings.log_level, _secrets(settings))
+    from bot.app import build_services
+    from bot.web import wait_for
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    services = build_services(settings)
+    services.start_jobs(run=True, role="worker")
+    log.info("loyalty-bot %s worker running jobs (executor %s)", __version__,
+             services.jobs.executor_id if services.jobs else "?")
+    wait_for(stopping)
+    log.info("worker stopping: the job on the wire finishes, the rest resumes on the next start")
+    services.close()
+    return 0
 
 
 def sandbox(args: argparse.Namespace) -> int:
@@ -230,7 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--socket-mode", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
     serve_parser.add_argument("--sandbox", action="store_true",
                               help="serve the local sandbox's demo data, not your programmes (as LOYALTY_SANDBOX=1)")
+    serve_parser.add_argument("--no-worker", action="store_true",
+                              help="leave background jobs to `loyalty-bot worker` processes (only enqueue them here)")
     serve_parser.set_defaults(run=serve)
+
+    worker_parser = commands.add_parser("worker", help="run background jobs only (imports, pushes, upkeep)")
+    worker_parser.set_defaults(run=worker)
 
     check_parser = commands.add_parser(
         "check", help="check the settings, tokens, scopes, approvals channel, roles, loyalty API and database")

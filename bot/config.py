@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # Region for national phone formats (`BE`, `NL`…); unset: only international formats are read.
     loyalty_phone_region: str | None = None
     loyalty_stamp_confirm_over: int = Field(default=10, ge=1)
+    # The job engine's name for this process; by default the platform's dyno name or the host, plus a slot.
+    loyalty_executor_id: str | None = None
+    loyalty_job_retention_days: int = Field(default=30, ge=1, le=3650)
+    # PostgreSQL: the schema that holds the job engine's tables (several installs can share one database).
+    loyalty_jobs_schema: str = Field(default="dbos", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
     # Serve the local sandbox's demo data; never implied by missing credentials (see `needed_to_serve`).
     loyalty_sandbox: bool = False

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from bot.coupontools import Card, Member, NotFound
+from bot.coupontools import Card, CoupontoolsError, Member, NotFound
 from bot.coupontools.client import LoyaltyClient
 from bot.errors import UserError
 from bot.phones import e164, looks_like_phone, same_number
@@ -108,6 +108,13 @@ class Lookup:
             if found:
                 return found
         raise LookupProblem(f"I can't find a loyalty card `{ref}`. Try `/loyalty cards` to see their names and ids.")
+
+    def card_name(self, card_id: int) -> str:
+        """The card's name for display, or its id when the card can no longer be read."""
+        try:
+            return self.card(str(card_id)).display_name
+        except (LookupProblem, CoupontoolsError):
+            return f"card {card_id}"
 
     def find_members(self, card: Card, ref: str) -> list[Member]:
         """Every member of the card whose id, code, email or phone is exactly `ref`, else, for a name, whose

@@ -7,9 +7,12 @@ that claims it sends the push. Slack messages about it are the handlers' busines
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+
+from slack_sdk.errors import SlackClientError
 
 from bot import held
 from bot.coupontools import Card, Member, PushResult
@@ -19,8 +22,11 @@ from bot.lookup import LookupProblem, SeveralMembers
 from bot.services import Services
 from bot.store import HeldChange
 from bot.store.params import member_id_list
+from bot.views.approvals import approval_message, requester_notice
 
 APPROVAL_TTL = timedelta(hours=24)
+
+log = logging.getLogger(__name__)
 
 
 def no_channel(threshold: int) -> str:
@@ -95,3 +101,31 @@ def approve(services: Services, interaction: Interaction, approval_id: str) -> h
 def withdraw(services: Services, approval: HeldChange) -> None:
     """Close a request that could not be posted, so it can never be approved unseen."""
     services.store.held.cancel(approval.id, by=approval.requester)
+
+
+def show_request(services: Services, approval: HeldChange, interaction: Interaction | None = None) -> None:
+    """Make the request in the channel show where it stands (and drop its buttons once closed)."""
+    channel = approval.message_channel_id or (interaction.channel_id if interaction else None)
+    ts = approval.message_ts or (interaction.message_ts if interaction else None)
+    if not channel or not ts:
+        return
+    try:
+        services.slack.chat_update(channel=channel, ts=ts,
+                                   **approval_message(approval, services.lookup.card_name(approval.card_id)).to_dict())
+    except SlackClientError:
+        log.warning("could not update the approval request %s", approval.id)
+
+
+def tell_requester(services: Services, approval: HeldChange) -> None:
+    """Privately, where they asked (else in a DM): what became of their push."""
+    message = requester_notice(approval, services.lookup.card_name(approval.card_id)).to_dict()
+    if approval.channel_id and approval.channel_id[:1] in ("C", "G"):
+        try:
+            services.slack.chat_postEphemeral(channel=approval.channel_id, user=approval.requester, **message)
+            return
+        except SlackClientError:
+            log.info("could not tell the requester in the channel they asked from; trying a DM")
+    try:
+        services.slack.chat_postMessage(channel=approval.requester, **message)
+    except SlackClientError:
+        log.warning("could not tell the requester what became of approval %s", approval.id)

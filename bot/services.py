@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
@@ -20,6 +20,9 @@ from bot.stats import MemberCache
 from bot.store import Store
 from bot.work import Worker
 
+if TYPE_CHECKING:
+    from bot.jobs.engine import Engine
+
 
 @dataclass
 class Services:
@@ -31,6 +34,8 @@ class Services:
     store: Store
     changes: Changes
     worker: Worker
+    jobs: Engine | None = None
+    """The durable job engine, when this process runs or enqueues background jobs (bot/jobs)."""
     probe: HealthProbe = field(init=False)
     member_figures: MemberCache = field(init=False)
     """Each card's member figures for `stats`, kept LOYALTY_STATS_TTL seconds."""
@@ -47,8 +52,24 @@ class Services:
         """Whether this process can serve: the database answered the background probe lately (never waits)."""
         return self.probe.healthy()
 
+    def start_jobs(self, *, run: bool = True, role: str = "web") -> None:
+        """Start this process's job engine: `run` takes jobs from the queues, else it only enqueues them."""
+        from bot.jobs import context
+        from bot.jobs.engine import Engine
+
+        self.jobs = Engine(self.store, self.settings.database_url, run_jobs=run,
+                           executor_id=self.settings.loyalty_executor_id, role=role,
+                           schema=self.settings.loyalty_jobs_schema)
+        context.bind(self)  # before launch: pending jobs of this executor resume at once
+        self.jobs.start()
+
     def close(self) -> None:
-        """Finish the work already accepted, then release connections."""
+        """Stop taking jobs, finish the work already accepted, then release connections."""
+        if self.jobs is not None:
+            from bot.jobs import context
+
+            self.jobs.stop()
+            context.bind(None)
         self.probe.stop()
         self.worker.shutdown(wait=True)
         self.loyalty.close()

@@ -34,7 +34,6 @@ from bot.views.audit import (
 from bot.views.common import error_modal, loading_modal
 from bot.views.forms import FormValues
 from handlers.base import Accepted, Answer, Listener
-from handlers.guarded import card_name
 
 
 def show_audit(services: Services, interaction: Interaction, command: Audit) -> None:
@@ -45,7 +44,7 @@ def show_audit(services: Services, interaction: Interaction, command: Audit) -> 
 def _show(services: Services, interaction: Interaction, page: AuditPage, *, replace: bool) -> None:
     # One more than a page tells whether "More" has anything to show.
     entries = services.store.audit.latest(page.card_id, limit=PAGE_SIZE + 1, before_id=page.before_id)
-    name = card_name(services, page.card_id) if page.card_id is not None else None
+    name = services.lookup.card_name(page.card_id) if page.card_id is not None else None
     interaction.reply(audit_message(entries, page, card_name=name, has_more=len(entries) > PAGE_SIZE),
                       replace=replace)
 
@@ -65,7 +64,7 @@ def _export_form(services: Services, interaction: Interaction, action: dict[str,
     page = _page(action)
     if not interaction.channel_id:
         return error_modal(EXPORT_TITLE, NO_CONVERSATION)
-    name = card_name(services, page.card_id) if page.card_id is not None else None
+    name = services.lookup.card_name(page.card_id) if page.card_id is not None else None
     return export_modal(page.card_id, name, interaction.channel_id, datetime.now(UTC).date())
 
 

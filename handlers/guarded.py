@@ -9,10 +9,9 @@ from typing import Any, Literal
 from bot import held
 from bot.access import Role
 from bot.commands import MemberRef
-from bot.coupontools import Card, CoupontoolsError, Member
+from bot.coupontools import Card, Member
 from bot.errors import UserError, describe
 from bot.interaction import Interaction
-from bot.lookup import LookupProblem
 from bot.services import Services
 from bot.views import ids
 from bot.views.changes import stamp_result_message
@@ -36,14 +35,6 @@ def stored_id(action: dict[str, Any]) -> str:
     if not _STORED_ID.fullmatch(value):
         raise UserError(BUTTON_OUT_OF_DATE)
     return value
-
-
-def card_name(services: Services, card_id: int) -> str:
-    """The card's name for display, or its id when the card can no longer be read."""
-    try:
-        return services.lookup.card(str(card_id)).display_name
-    except (LookupProblem, CoupontoolsError):
-        return f"card {card_id}"
 
 
 def _ask(services: Services, interaction: Interaction, action: Literal["void", "delete"], card: Card,

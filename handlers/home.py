@@ -12,7 +12,6 @@ from bot.stats import MemberFigures, PagingFailed, cached_members
 from bot.store import HeldChange
 from bot.views.home import home_view
 from handlers.base import Listener
-from handlers.guarded import card_name
 
 CARDS_COUNTED = 10
 """Cards whose members a Home visit pages when their figures are not cached; the rest show how to ask."""
@@ -26,7 +25,7 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
     cards = services.lookup.cards() if role else []
     approvals: list[tuple[HeldChange, str]] = []
     if role is Role.ADMIN:
-        approvals = [(held, card_name(services, held.card_id)) for held in services.store.held.waiting("approval")]
+        approvals = [(held, services.lookup.card_name(held.card_id)) for held in services.store.held.waiting("approval")]
     figures: dict[int, MemberFigures] = {}
     for card in cards:
         cached = services.member_figures.get(card.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -16,13 +15,13 @@ from bot.access import Role
 from bot.commands import CardRef
 from bot.errors import UserError
 from bot.imports.check import check
-from bot.imports.conversation import ImportMessage
 from bot.imports.csvfile import read_table
-from bot.imports.run import ACTION, Report, import_members, report_csv
+from bot.imports.run import ACTION
 from bot.imports.source import forget_pasted, keep_pasted, read_file
 from bot.interaction import Interaction
+from bot.jobs import imports as jobs
 from bot.services import Services
-from bot.store import HeldChange, Outcome
+from bot.store import HeldChange
 from bot.views import ids
 from bot.views.forms import FormValues
 from bot.views.imports import (
@@ -33,8 +32,6 @@ from bot.views.imports import (
     form_problems,
     import_form_modal,
     preview_modal,
-    progress_message,
-    report_message,
     started_modal,
 )
 from handlers.base import Accepted, Answer, Listener
@@ -138,14 +135,14 @@ def _not_waiting(result: held.NotDone) -> str:
 
 
 def run_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """The Import click: claim the pending import (once, by whoever previewed it), re-read the CSV, send, report."""
+    """The Import click: claim the pending import (once, by whoever previewed it), re-read the CSV, and hand it to
+    a durable job (bot/jobs/imports.py) that sends it and reports, across restarts of the bot."""
     value = str(action.get("value") or "")
     claimed = _move(services, interaction, value, "claim")
     if isinstance(claimed, held.NotDone):
         _show(services, interaction, closed_modal(_not_waiting(claimed)))
         return
     interaction.channel_id = claimed.channel_id or interaction.user_id
-    sending = False
     try:
         card = services.lookup.card(str(claimed.params["card_id"]))
         expected = int(claimed.params["rows"])
@@ -154,28 +151,12 @@ def run_import(services: Services, interaction: Interaction, action: dict[str, A
                             uploader=None if claimed.params.get("pasted") else claimed.requester)
         if len(checked.ok) != expected:
             raise UserError("The CSV is not the one previewed, so nothing was sent. Run `/loyalty import` again.")
-        message = ImportMessage(services.slack, interaction.channel_id, interaction.user_id)
-        message.post(progress_message(card, interaction.user_id,
-                                      Report(rows=checked.total, skipped=checked.problem_rows, to_send=expected), 0))
-        sending = True
-        report = import_members(
-            services.loyalty, services.store, interaction, card.id, checked,
-            chunk_size=services.settings.loyalty_import_chunk_size,
-            on_progress=lambda so_far, sent: message.progress(progress_message(card, interaction.user_id, so_far,
-                                                                               sent)),
-        )
-        message.finish(report_message(card, interaction.user_id, report))
-        if report.created:
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-            message.upload(f"import-{card.id}-{stamp}.csv", report_csv(report),
-                           f"Members created by the import into {card.display_name}")
+        jobs.start(services, interaction, claimed.id, card.id, checked)
     except Exception as exc:
-        outcome: Outcome = "unknown" if sending else "failed"
-        held.finish(services, value, outcome, type(exc).__name__)
+        held.finish(services, value, "failed", type(exc).__name__)  # nothing was sent
         raise
     finally:
-        _forget_pasted(services, claimed)
-    held.finish(services, value, report.outcome, report.summary)
+        _forget_pasted(services, claimed)  # its rows are in the import's ledger now, or nothing was sent
 
 
 def cancel_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

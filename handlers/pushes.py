@@ -13,7 +13,6 @@ from bot.access import Role
 from bot.commands import Push
 from bot.interaction import Interaction
 from bot.services import Services
-from bot.store import HeldChange
 from bot.views import ids
 from bot.views.approvals import (
     CLOSED,
@@ -26,14 +25,13 @@ from bot.views.approvals import (
     not_posted_message,
     reject_modal,
     rejected_modal,
-    requester_notice,
     sent_for_approval_message,
 )
 from bot.views.common import Message, error_modal, fallback, loading_modal, modal, section
 from bot.views.confirmations import confirmation_message
 from bot.views.forms import FormValues
 from handlers.base import Accepted, Answer, Listener
-from handlers.guarded import card_name, stored_id
+from handlers.guarded import stored_id
 
 log = logging.getLogger(__name__)
 
@@ -66,34 +64,6 @@ def ask_push(services: Services, interaction: Interaction, command: Push) -> Non
     interaction.reply(sent_for_approval_message(approval, card.display_name, posted["channel"], permalink))
 
 
-def _refresh(services: Services, approval: HeldChange, interaction: Interaction | None = None) -> None:
-    """Make the request in the channel show where it stands (and drop its buttons once closed)."""
-    channel = approval.message_channel_id or (interaction.channel_id if interaction else None)
-    ts = approval.message_ts or (interaction.message_ts if interaction else None)
-    if not channel or not ts:
-        return
-    try:
-        services.slack.chat_update(channel=channel, ts=ts,
-                                   **approval_message(approval, card_name(services, approval.card_id)).to_dict())
-    except SlackClientError:
-        log.warning("could not update the approval request %s", approval.id)
-
-
-def _tell_requester(services: Services, approval: HeldChange) -> None:
-    """Privately, where they asked (else in a DM): what became of their push."""
-    message = requester_notice(approval, card_name(services, approval.card_id)).to_dict()
-    if approval.channel_id and approval.channel_id[:1] in ("C", "G"):
-        try:
-            services.slack.chat_postEphemeral(channel=approval.channel_id, user=approval.requester, **message)
-            return
-        except SlackClientError:
-            log.info("could not tell the requester in the channel they asked from; trying a DM")
-    try:
-        services.slack.chat_postMessage(channel=approval.requester, **message)
-    except SlackClientError:
-        log.warning("could not tell the requester what became of approval %s", approval.id)
-
-
 def _explain(services: Services, interaction: Interaction, result: held.NotDone) -> None:
     """Tell the clicker why their click changed nothing."""
     approval = result.held
@@ -102,9 +72,9 @@ def _explain(services: Services, interaction: Interaction, result: held.NotDone)
         interaction.reply(Message(text=fallback(text), blocks=[section(f":information_source: {text}")]))
         return
     if result.reason == "expired":
-        _refresh(services, approval, interaction)  # nobody else will touch an expired request: drop its buttons
+        pushes.show_request(services, approval, interaction)  # nobody else will touch it again: drop its buttons
     # The request's own status line says who closed it and how; the message itself is the winner's to update.
-    status = approval_message(approval, card_name(services, approval.card_id)).blocks[-1]
+    status = approval_message(approval, services.lookup.card_name(approval.card_id)).blocks[-1]
     interaction.reply(Message(text=CLOSED, blocks=[status]))
 
 
@@ -114,8 +84,8 @@ def approve(services: Services, interaction: Interaction, action: dict[str, Any]
     if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
-    _refresh(services, result.held, interaction)
-    _tell_requester(services, result.held)
+    pushes.show_request(services, result.held, interaction)
+    pushes.tell_requester(services, result.held)
 
 
 def cancel(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
@@ -124,17 +94,17 @@ def cancel(services: Services, interaction: Interaction, action: dict[str, Any])
     if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
-    _refresh(services, result, interaction)
+    pushes.show_request(services, result, interaction)
 
 
 def _reject_form(services: Services, interaction: Interaction, action: dict[str, Any]) -> View:
     approval = services.store.held.get(stored_id(action))
     if approval is None or approval.kind != "approval":
         return error_modal(REJECT_TITLE, GONE)
-    name = card_name(services, approval.card_id)
+    name = services.lookup.card_name(approval.card_id)
     if not approval.is_open():
         if approval.state == "pending":
-            _refresh(services, approval, interaction)
+            pushes.show_request(services, approval, interaction)
         return modal(REJECT_TITLE, [approval_message(approval, name).blocks[-1]])
     return reject_modal(approval, name)
 
@@ -157,12 +127,12 @@ def reject(services: Services, interaction: Interaction, submitted: tuple[str, s
     result = held.click(services, interaction, approval_id, "approval", "reject", reason or None)
     if isinstance(result, held.NotDone):
         closed = result.held
-        blocks = ([approval_message(closed, card_name(services, closed.card_id)).blocks[-1]] if closed
+        blocks = ([approval_message(closed, services.lookup.card_name(closed.card_id)).blocks[-1]] if closed
                   else [section(GONE)])
         services.slack.views_update(view_id=interaction.view_id, view=modal(REJECT_TITLE, blocks))
         return
-    _refresh(services, result)
-    _tell_requester(services, result)
+    pushes.show_request(services, result)
+    pushes.tell_requester(services, result)
     services.slack.views_update(view_id=interaction.view_id, view=rejected_modal(result))
 
 

@@ -89,6 +89,7 @@ class LocalStack:
         }
         self.settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.services = build_services(self.settings)
+        self.services.start_jobs()
         self.server = HttpServer(build_wsgi(self.settings, self.services), host="127.0.0.1", port=0).start()
         self.driver = SlackDriver(self.slack, app_url=f"{self.server.url}/slack/events",
                                   signing_secret=self.signing_secret)

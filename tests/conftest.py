@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from localstack.stack import LocalStack
+from bot.sandbox import SandboxServer
+from localstack.slack import FakeSlack
+from localstack.stack import API_KEY, API_SECRET, BOT_TOKEN, LocalStack
+from tests.app.helpers import VIEWER
 
 
 @pytest.fixture
@@ -15,3 +18,12 @@ def stack(tmp_path) -> Iterator[LocalStack]:
     with LocalStack(workdir=tmp_path) as running:
         yield running
     assert not running.slack.violations, f"Slack would have refused: {running.slack.violations}"
+
+
+@pytest.fixture
+def stand_ins() -> Iterator[tuple[SandboxServer, FakeSlack]]:
+    """The loyalty API and Slack, for a bot process started by the test."""
+    with SandboxServer(api_key=API_KEY, api_secret=API_SECRET, port=0) as sandbox, \
+            FakeSlack(bot_token=BOT_TOKEN) as slack:
+        slack.add_user(VIEWER, "vera")
+        yield sandbox, slack

@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.imports.check import check
 from bot.imports.columns import field_for
 from bot.imports.csvfile import Table, decode, read_table
-from bot.imports.run import ChunkFailure, Report, Throttle, _reason, report_csv
+from bot.imports.run import ChunkFailure, Report, Throttle, chunk_reason, report_csv
 from bot.views.imports import preview_modal, progress_message, report_message
 from localstack.slack import validate_blocks, validate_view
 
@@ -138,7 +138,7 @@ def test_throttle_allows_one_update_a_second() -> None:
 
 def test_api_row_numbers_in_a_refusal_become_file_lines() -> None:
     error = InvalidInput("row 2: email: not a valid email address (ada@example.com)")
-    reason = _reason(error, [10, 11, 12])
+    reason = chunk_reason(error, [10, 11, 12])
     assert "line 11" in reason
     assert "ada@example.com" not in reason
 

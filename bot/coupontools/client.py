@@ -177,6 +177,15 @@ class LoyaltyClient:
         body = _member_fields(fields)
         return self._change("POST", f"{self._card(card_id)}/stats", body, _member, fields=MEMBER_FIELDS)
 
+    def create_chunk(self, card_id: int, rows: Sequence[Mapping[str, str]]) -> list[CreatedMember]:
+        """Create one chunk of members in one bulk call: their ids, codes and wallet links, in row order.
+
+        Never resent: a chunk whose answer was lost raises OutcomeUnknown, and only the caller can tell (by
+        looking the rows up) which of them became members.
+        """
+        body = [_member_fields(row) for row in rows]
+        return self._change("POST", f"{self._card(card_id)}/stats/bulk", body, _created, fields=MEMBER_FIELDS)
+
     def create_members(
         self,
         card_id: int,
@@ -194,14 +203,11 @@ class LoyaltyClient:
         (bad credentials, unknown card, API down, outcome unknown) stops it, and the rows left are
         counted as not sent. A chunk is never resent.
         """
-        path = f"{self._card(card_id)}/stats/bulk"
         chunks = chunked(rows, _positive_int(chunk_size, "chunk_size"))
         totals = BulkResult()
         for index, (first_row, chunk) in enumerate(chunks):
             try:
-                body = [_member_fields(row) for row in chunk]
-                created = self._change("POST", path, body, _created, fields=MEMBER_FIELDS)
-                result = ChunkResult(index, first_row, len(chunk), created=created)
+                result = ChunkResult(index, first_row, len(chunk), created=self.create_chunk(card_id, chunk))
             except CoupontoolsError as error:
                 result = ChunkResult(index, first_row, len(chunk), error=error)
             totals = totals.add(result)

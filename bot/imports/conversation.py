@@ -12,7 +12,6 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.imports.run import Throttle
 from bot.private_files import send_privately
 from bot.views.common import Message
 
@@ -25,12 +24,12 @@ _CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", 
 class ImportMessage:
     """One message in the conversation, posted once and then edited; falls back to a DM with the importer."""
 
-    def __init__(self, slack: WebClient, channel_id: str, user_id: str, *, throttle: Throttle | None = None) -> None:
+    def __init__(self, slack: WebClient, channel_id: str, user_id: str, *, ts: str | None = None) -> None:
         self.slack = slack
         self.channel_id = channel_id
         self.user_id = user_id
-        self.throttle = throttle or Throttle()
-        self.ts: str | None = None
+        self.ts = ts
+        """The message once posted (kept in the import's ledger, so a restarted import edits the same one)."""
 
     def post(self, message: Message) -> None:
         """Post the first version (in the conversation, else as a DM to the importer)."""
@@ -44,8 +43,8 @@ class ImportMessage:
         self.channel_id, self.ts = str(answer["channel"]), str(answer["ts"])
 
     def progress(self, message: Message) -> None:
-        """Show progress, at most once a second; a failed update is logged, never stops the import."""
-        if self.ts is None or not self.throttle.ready():
+        """Show progress (the caller keeps it to what Slack takes); a failed update never stops the import."""
+        if self.ts is None:
             return
         try:
             self.slack.chat_update(channel=self.channel_id, ts=self.ts, **message.to_dict())

@@ -84,7 +84,7 @@ class Throttle:
         return True
 
 
-def _reason(error: CoupontoolsError, lines: list[int]) -> str:
+def chunk_reason(error: CoupontoolsError, lines: list[int]) -> str:
     """Why a chunk failed, with the API's "row N" (1-based within the chunk) turned into the file's line."""
     if isinstance(error, OutcomeUnknown):
         return ("the loyalty service did not answer after these rows were sent, so they may or may not be "
@@ -101,7 +101,7 @@ def _reason(error: CoupontoolsError, lines: list[int]) -> str:
 
 def _chunk_failure(checked: Checked, chunk: ChunkResult, error: CoupontoolsError) -> ChunkFailure:
     lines = [line for line, _values, _extra in checked.ok[chunk.first_row:chunk.first_row + chunk.size]]
-    return ChunkFailure(lines[0], lines[-1], chunk.size, _reason(error, lines), chunk.outcome_unknown)
+    return ChunkFailure(lines[0], lines[-1], chunk.size, chunk_reason(error, lines), chunk.outcome_unknown)
 
 
 def send_rows(

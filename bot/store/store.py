@@ -12,7 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.store.audit import AuditLog
 from bot.store.db import DEFAULT_DATABASE_URL, Database, create_store_engine, migrate, normalise_url, safe_url
 from bot.store.defaults import ChannelDefaults
+from bot.store.executors import Executors
 from bot.store.held import HeldChanges
+from bot.store.imports import ImportLedger
 from bot.store.seen import SeenRequests
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class Store:
         self.held = HeldChanges(database)
         self.seen = SeenRequests(database)
         self.defaults = ChannelDefaults(database)
+        self.executors = Executors(database)
+        self.imports = ImportLedger(database)
 
     @classmethod
     def connect(cls, database_url: str = DEFAULT_DATABASE_URL, *, connections: int = 5) -> Store:

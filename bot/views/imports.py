@@ -164,8 +164,9 @@ def _bar(done: int, total: int) -> str:
     return "`" + "▓" * filled + "░" * (BAR_WIDTH - filled) + "`"
 
 
-def progress_message(card: Card, user_id: str, report: Report, sent: int) -> Message:
-    """The conversation's message while rows are sent: a bar, rows sent, members created."""
+def progress_message(card: Card, user_id: str, report: Report, sent: int, *, resumed: bool = False) -> Message:
+    """The conversation's message while rows are sent: a bar, rows sent, members created (and, after a restart
+    of the bot, that the import carried on from where it was)."""
     name = inline(card.display_name, NAME)
     percent = 100 * sent // report.to_send if report.to_send else 100
     line = (f"{_bar(sent, report.to_send)} {percent}% · {sent:,} of {report.to_send:,} rows sent · "
@@ -174,8 +175,13 @@ def progress_message(card: Card, user_id: str, report: Report, sent: int) -> Mes
         line += f" · {plural(len(report.failures), 'chunk')} failed"
     return Message(
         text=fallback(f"Importing {report.to_send:,} members into {name}: {percent}%"),
-        blocks=[section(f":inbox_tray: <@{user_id}> is importing members into *{name}*."), section(line)],
+        blocks=[section(f":inbox_tray: <@{user_id}> is importing members into *{name}*."), section(line),
+                *([context(RESUMED)] if resumed else [])],
     )
+
+
+RESUMED = ("Resumed after a restart of the bot: rows already sent were checked against the card, "
+           "and none is sent twice.")
 
 
 def _failure_line(failure: ChunkFailure) -> str:

@@ -69,6 +69,21 @@ class WorkWatch:
         self._inner.shutdown(wait=wait)
 
     def wait_idle(self, deadline: float) -> bool:
-        """Wait until no deferred task is running or queued (or `deadline`, a monotonic time); whether idle."""
+        """Wait until no deferred task and no background job (an import…) is running or queued (or `deadline`, a
+        monotonic time); whether idle."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._pending == 0, max(0.0, deadline - time.monotonic()))
+            if not self._changed.wait_for(lambda: self._pending == 0, max(0.0, deadline - time.monotonic())):
+                return False
+        while _jobs_waiting():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def _jobs_waiting() -> bool:
+    """Whether the job engine holds work not finished yet (upkeep aside: it runs every minute by itself)."""
+    from dbos import DBOS
+
+    waiting = DBOS.list_workflows(status=["ENQUEUED", "PENDING"], load_input=False, load_output=False)
+    return any(workflow.queue_name != "upkeep" for workflow in waiting)

@@ -177,14 +177,43 @@ def test_a_refused_chunk_is_reported_per_chunk_and_nothing_is_resent(stack: Loca
     assert entry.outcome == "failed"
 
 
-def test_an_unanswered_chunk_stops_the_import_and_is_reported_unknown(stack: LocalStack) -> None:
+def _each_once(stack: LocalStack, count: int) -> None:
+    emails = [m["email"] for m in imported(stack)]
+    assert sorted(emails) == sorted(f"member{n}@example.com" for n in range(count)), "every row created exactly once"
+
+
+def test_a_chunk_refused_with_a_502_is_looked_up_row_by_row_and_only_the_missing_rows_are_sent_again(
+        stack: LocalStack) -> None:
     view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(250).encode())]})
-    stack.sandbox.faults.fail(502, path="/stats/bulk", times=1)
+    stack.sandbox.faults.fail(502, path="/stats/bulk", times=1)  # refused before it was applied
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    assert "250 of 250" in render_message(report(stack))
+    _each_once(stack, 250)
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 4  # the refused chunk, sent again once
+    assert stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0].outcome == "ok"
+
+
+def test_a_chunk_applied_whose_answer_was_lost_is_found_by_lookup_and_never_sent_again(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(250).encode())]})
+    stack.sandbox.faults.drop(path="/stats/bulk", times=1, after_apply=True)
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    shown = render_message(report(stack))
+    assert "250 of 250" in shown
+    _each_once(stack, 250)
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 3
+    [file] = stack.slack.wait_for(lambda: stack.slack.files(GENERAL))
+    assert file.content.count(b"\r\n") == 251, "the members found by lookup are in the report's CSV too"
+
+
+def test_an_api_that_never_answers_stops_the_import_and_the_chunk_is_reported_unknown(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", members_csv(250).encode())]})
+    stack.sandbox.faults.fail(502, path="/stats/bulk", times=None)
     stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
     shown = render_message(report(stack))
     assert "0 of 250" in shown
     assert "stopped" in shown
-    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 1
+    assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 3, "three attempts at the first chunk, no more"
+    assert not imported(stack)
     assert stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0].outcome == "unknown"
 
 

@@ -128,15 +128,6 @@ def _env(**settings: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith(ours)}, **settings}
 
 
-@pytest.fixture
-def stand_ins() -> Iterator[tuple[SandboxServer, FakeSlack]]:
-    """The loyalty API and Slack, for a bot process started by the test."""
-    with SandboxServer(api_key=API_KEY, api_secret=API_SECRET, port=0) as sandbox, \
-            FakeSlack(bot_token=BOT_TOKEN) as slack:
-        slack.add_user(VIEWER, "vera")
-        yield sandbox, slack
-
-
 @contextmanager
 def _serving(env: dict[str, str], cwd: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`loyalty-bot serve` in its own process, with its URL once /healthz answers; killed if the block leaves it."""
@@ -176,10 +167,10 @@ SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 
 
 def _serve_env(sandbox: SandboxServer, slack: FakeSlack, tmp_path: Path, **settings: str) -> dict[str, str]:
-    return _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
-                COUPONTOOLS_API_KEY=API_KEY, COUPONTOOLS_API_SECRET=API_SECRET,
-                COUPONTOOLS_BASE_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
-                LOYALTY_VIEWERS=VIEWER, PORT=str(_free_port()), **settings)
+    return _env(**{"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                   "SLACK_API_URL": slack.api_url, "COUPONTOOLS_API_KEY": API_KEY, "COUPONTOOLS_API_SECRET": API_SECRET,
+                   "COUPONTOOLS_BASE_URL": sandbox.base_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+                   "LOYALTY_VIEWERS": VIEWER, "PORT": str(_free_port()), **settings})
 
 
 def test_serve_starts_answers_logs_json_without_secrets_and_stops_on_sigterm(

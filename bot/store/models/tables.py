@@ -116,3 +116,51 @@ channel_defaults = Table(
     Column("set_by", String(64), nullable=False),
     Column("set_at", UTCDateTime(), nullable=False),
 )
+
+job_executors = Table(
+    "job_executors",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
+)
+"""Processes that run jobs, with their last heartbeat: one silent for a minute is resumed elsewhere."""
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("card_id", BigInteger(), nullable=False),
+    Column("requester", String(255), nullable=False),
+    Column("team_id", String(64), nullable=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("fields", JSON(), nullable=False),
+    Column("chunk_size", Integer(), nullable=False),
+    Column("rows", Integer(), nullable=False),
+    Column("skipped", Integer(), nullable=False),
+    Column("to_send", Integer(), nullable=False),
+    Column("chunks", Integer(), nullable=False),
+    Column("audit_id", BigInteger(), nullable=True),
+    Column("message_ts", String(64), nullable=True),
+    Column("stopped_by", Text(), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+)
+"""An import from its click to its report: what was asked, fixed at the click (card, chunk size, rows)."""
+
+import_chunks = Table(
+    "import_chunks",
+    metadata,
+    Column("import_id", String(64), primary_key=True),
+    Column("number", Integer(), primary_key=True),
+    Column("first_row", Integer(), nullable=False),
+    Column("lines", JSON(), nullable=False),
+    Column("rows", JSON(), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created", JSON(), nullable=True),
+    Column("reason", Text(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""The per-chunk ledger: pending -> sending (committed before the API call) -> done / failed / unknown.
+`rows` holds the chunk's cells (contact details) until the import ends, then is cleared."""

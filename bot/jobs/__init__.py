@@ -1,0 +1,1 @@
+"""Durable background work: imports, approved and scheduled pushes, upkeep (DBOS Transact on the app's database)."""
