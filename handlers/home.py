@@ -25,7 +25,8 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
     cards = services.lookup.cards() if role else []
     approvals: list[tuple[HeldChange, str]] = []
     if role is Role.ADMIN:
-        approvals = [(held, services.lookup.card_name(held.card_id)) for held in services.store.held.waiting("approval")]
+        waiting = services.store.held.waiting("approval")
+        approvals = [(held, services.lookup.card_name(held.card_id)) for held in waiting]
     figures: dict[int, MemberFigures] = {}
     for card in cards:
         cached = services.member_figures.get(card.id)
