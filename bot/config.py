@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     loyalty_import_chunk_size: int = Field(default=100, ge=1, le=1000)
     loyalty_workers: int = Field(default=64, ge=1, le=1024)
     loyalty_stats_ttl: int = Field(default=600, ge=0, le=86400)
+    # The weekly digest: one message per card in this channel, on this schedule (cron: minute hour day month
+    # weekday), in this time zone. Unset channel: no digest.
+    loyalty_digest_channel: str | None = None
+    loyalty_digest_cron: str = "0 9 * * 1"
+    loyalty_timezone: str = "UTC"
     # Region for national phone formats (`BE`, `NL`…); unset: only international formats are read.
     loyalty_phone_region: str | None = None
     loyalty_stamp_confirm_over: int = Field(default=10, ge=1)
@@ -79,6 +84,27 @@ class Settings(BaseSettings):
             return tuple(str(part).strip() for part in value if str(part).strip())
         return value  # not a list: the field's own validation reports it
 
+    @field_validator("loyalty_digest_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"expected five cron fields (minute hour day month weekday), like 0 9 * * 1, "
+                             f"not {value[:40]!r}")
+        return value
+
+    @field_validator("loyalty_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"expected a time zone name like Europe/Brussels, not {value[:40]!r}") from None
+        return value
+
     @field_validator("loyalty_phone_region", mode="before")
     @classmethod
     def _region(cls, value: object) -> str | None:
@@ -91,7 +117,9 @@ class Settings(BaseSettings):
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "coupontools_api_key",
-        "coupontools_api_secret", "loyalty_approvals_channel", "loyalty_metrics_token", mode="before",
+        "coupontools_api_secret", "loyalty_approvals_channel", "loyalty_metrics_token", "loyalty_digest_channel",
+        "loyalty_executor_id",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -59,7 +59,7 @@ class Services:
 
         self.jobs = Engine(self.store, self.settings.database_url, run_jobs=run,
                            executor_id=self.settings.loyalty_executor_id, role=role,
-                           schema=self.settings.loyalty_jobs_schema)
+                           schema=self.settings.loyalty_jobs_schema, settings=self.settings)
         context.bind(self)  # before launch: pending jobs of this executor resume at once
         self.jobs.start()
 

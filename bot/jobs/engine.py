@@ -29,6 +29,7 @@ from bot.jobs import context
 from bot.store.db import normalise_url
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,10 @@ class Engine:
     """DBOS for this process: started once, stopped once, with a heartbeat while it runs jobs."""
 
     def __init__(self, store: Store, database_url: str, *, run_jobs: bool = True, executor_id: str | None = None,
-                 role: str = "web", schema: str = "dbos") -> None:
+                 role: str = "web", schema: str = "dbos", settings: Settings | None = None) -> None:
         self.store = store
+        self.settings = settings
+        """For the schedules (the weekly digest); None: upkeep only."""
         self.system_url = system_database_url(database_url)
         self.run_jobs = run_jobs
         self.schema = schema
@@ -149,7 +152,7 @@ class Engine:
         DBOS.launch()
         for name, concurrency in QUEUES.items():
             DBOS.register_queue(name, worker_concurrency=concurrency, polling_interval_sec=QUEUE_POLL)
-        upkeep.schedule()
+        upkeep.schedule(self.settings)
         self.started = True
         if self.run_jobs:
             self._heart = threading.Thread(target=self._beat, name="jobs-heartbeat", daemon=True)

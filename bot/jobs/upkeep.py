@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dbos import DBOS
+from dbos import DBOS, ScheduleInput
 
 from bot.jobs import context
 from bot.jobs import imports as import_jobs
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,15 @@ def prune_ledgers(cutoff: str) -> int:
     return deleted
 
 
-def schedule() -> None:
-    """Register the schedule (idempotent: every process applies the same one)."""
-    DBOS.apply_schedules([{"schedule_name": "upkeep", "workflow_fn": upkeep, "schedule": SCHEDULE,
-                           "queue_name": QUEUE}])
+def schedule(settings: Settings | None) -> None:
+    """Register the schedules, upkeep and (when a digest channel is set) the weekly digest; idempotent: every
+    process applies the same set."""
+    from bot.jobs import digest
+
+    schedules: list[ScheduleInput] = [
+        {"schedule_name": "upkeep", "workflow_fn": upkeep, "schedule": SCHEDULE, "queue_name": QUEUE}]
+    if settings is not None and settings.loyalty_digest_channel:
+        schedules.append({"schedule_name": "digest", "workflow_fn": digest.digest,
+                          "schedule": digest.cron(settings.loyalty_digest_cron),
+                          "cron_timezone": settings.loyalty_timezone, "queue_name": digest.QUEUE})
+    DBOS.apply_schedules(schedules)

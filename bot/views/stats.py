@@ -57,6 +57,18 @@ def stats_message(figures: CardFigures, *, chart_follows: bool) -> Message:
     )
 
 
+def digest_message(figures: CardFigures) -> Message:
+    """The weekly digest of one card, for a channel: the same aggregates as `stats`, never a member's details."""
+    name = inline(figures.card.display_name, NAME)
+    return Message(
+        text=fallback(f"Weekly digest of {name}: {figures.members.live} live members, {figures.new_members} new"),
+        blocks=[header(f"{figures.card.display_name}: the week in figures"), section(fields=figure_lines(figures)),
+                context(f"Members and rewards as of {as_of(figures)}, from the loyalty service; stamps and rewards "
+                        "used count only changes made through this app. The chart follows. "
+                        f"Ask any time with `/loyalty stats {figures.card.id}`.")],
+    )
+
+
 def no_members_message(card: Card) -> Message:
     return notice(f"{card.display_name} has no members yet, so there are no figures to show. "
                   f"Add some with `/loyalty add` or `/loyalty import`.")
