@@ -68,7 +68,7 @@ def test_history_button_on_the_member_card_shows_the_same_history(stack: LocalSt
 
 def test_history_is_for_operators_and_refuses_unknown_members_and_cards(stack: LocalStack) -> None:
     assert "LOYALTY_OPERATORS" in ask(stack, f"history {CARD} {DEMO_GRACE_ID}", user=VIEWER)
-    assert f"No member of Coffee Club has the id, code, email or phone `{99999}`" in ask(
+    assert f"No member of Coffee Club has the id, code, email, phone or name `{99999}`" in ask(
         stack, f"history {CARD} 99999")
     assert "nosuchcard" in ask(stack, "history nosuchcard 1")
 
