@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot import metrics
 from bot.sandbox import DEMO_ADA_ID, DEMO_STAMP_CARD_ID, SandboxServer
 from bot.views import ids
 from localstack.slack import FakeSlack, SlackDriver
@@ -113,3 +115,20 @@ def test_several_serving_processes_show_one_sum_and_leave_no_files_behind(tmp_pa
     for page in pages:
         assert f'loyalty_bot_handled_total{{name="help",outcome="ok"}} {float(COMMANDS)}' in page
     assert [path.name for path in tmp_path.glob("loyalty-bot-metrics-*")] == []
+
+
+def test_jobs_waiting_and_the_age_of_the_oldest_are_on_the_page_by_queue(stack: LocalStack, mocker) -> None:
+    assert "# HELP loyalty_bot_jobs_waiting " in httpx.get(f"{stack.url}/metrics").text  # the engine runs here
+    mocker.patch.object(metrics, "_waiting_jobs", return_value={"imports": [100.0, 160.0], "pushes": [190.0]})
+    seen = {(sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(metrics.jobs_page(now=200.0).decode())
+            for sample in family.samples}
+    assert value(seen, "loyalty_bot_jobs_waiting", queue="imports") == 2
+    assert value(seen, "loyalty_bot_jobs_oldest_waiting_seconds", queue="imports") == 100
+    assert value(seen, "loyalty_bot_jobs_oldest_waiting_seconds", queue="pushes") == 10
+
+
+def test_a_job_store_that_does_not_answer_leaves_the_jobs_out_and_the_page_still_answers(mocker) -> None:
+    mocker.patch.object(metrics, "JOBS_TIMEOUT", 0.1)
+    mocker.patch.object(metrics, "_waiting_jobs", side_effect=lambda: time.sleep(1))
+    assert metrics.jobs_page() == b""
