@@ -201,7 +201,7 @@ def test_a_chunk_applied_whose_answer_was_lost_is_found_by_lookup_and_never_sent
     assert "250 of 250" in shown
     _each_once(stack, 250)
     assert len(stack.sandbox.find_requests("POST", "/stats/bulk")) == 3
-    [file] = stack.slack.wait_for(lambda: stack.slack.files(GENERAL))
+    [file] = stack.slack.wait_for(lambda: stack.slack.files("D" + OPERATOR[1:]))
     assert file.content.count(b"\r\n") == 251, "the members found by lookup are in the report's CSV too"
 
 
