@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import httpx
 from dbos import DBOS
@@ -72,12 +73,13 @@ def make_csv(rows: int) -> bytes:
 
 def start_bot(base_url: str, slack_url: str, workdir: Path, chunk_size: int) -> Services:
     """This process's services with the job engine running jobs, as `loyalty-bot serve` starts them."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret="bench-signing-secret",
-        slack_api_url=slack_url, coupontools_base_url=base_url, coupontools_api_key=KEY,
-        coupontools_api_secret=SECRET, database_url=f"sqlite:///{workdir / 'loyalty-bot.db'}",
-        loyalty_operators=(OPERATOR,), loyalty_import_chunk_size=chunk_size,
-    )
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN, "slack_signing_secret": "bench-signing-secret", "slack_api_url": slack_url,
+        "coupontools_base_url": base_url, "coupontools_api_key": KEY, "coupontools_api_secret": SECRET,
+        "database_url": f"sqlite:///{workdir / 'loyalty-bot.db'}", "loyalty_operators": (OPERATOR,),
+        "loyalty_import_chunk_size": chunk_size,
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     services = build_services(settings)
     services.start_jobs()
     return services
@@ -90,7 +92,7 @@ def bot_path(services: Services, data: bytes) -> int:
     import_id = uuid.uuid4().hex
     who = Interaction(user_id=OPERATOR, client=services.slack, channel_id=GENERAL)
     imports.start(services, who, import_id, DEMO_STAMP_CARD_ID, checked)
-    outcome = DBOS.retrieve_workflow(f"import-{import_id}").get_result()
+    outcome: str = DBOS.retrieve_workflow(f"import-{import_id}").get_result()
     assert outcome == "ok", outcome
     return sum(len(chunk.created) for chunk in services.store.imports.chunks(import_id))
 

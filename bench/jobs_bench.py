@@ -1,6 +1,6 @@
 """The durable import jobs, measured on `loyalty-bot serve` as it runs in production (SQLite and PostgreSQL).
 
-    .venv/bin/python bench/jobs_bench.py [--imports 30] [--resumes 3] [--rss-rows 10000] [--only sqlite]
+    .venv/bin/python -m bench.jobs_bench [--imports 30] [--resumes 3] [--rss-rows 10000] [--only sqlite]
 
 - **pickup**: the Import click sent (a signed request, as Slack sends it) → the import's first chunk request
   on the sandbox's wire; one import at a time (100 rows, one chunk), p50 and p99 over `--imports` imports;
@@ -122,6 +122,16 @@ class Bench:
             except httpx.TransportError:
                 time.sleep(0.02)
 
+    @contextmanager
+    def running(self, env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
+        """`serve` running, with the seconds it took to start; its process tree killed after."""
+        process, healthy = self.serve(env)
+        try:
+            yield process, healthy
+        finally:
+            kill_tree(process.pid)
+            process.wait(timeout=10)
+
     def click_import(self, env: dict[str, str], rows: int) -> float:
         """Ask for an import of `rows` new members up to the preview, then click Import; the click's wall time."""
         data = members_csv(self.next_row, rows)
@@ -167,22 +177,29 @@ def is_chunk_work(method: str, path: str) -> bool:
     return is_bulk(method, path) or (method == "GET" and "/members" in path)
 
 
-def pickup(bench: Bench, kind: str, imports: int) -> list[float]:
+@contextmanager
+def served(bench: Bench, kind: str, latency: float = 0.0) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
+    """`serve` on a fresh database of `kind`, the sandbox answering bulk requests after `latency` seconds:
+    its environment and process; its process tree killed after."""
     bench.sandbox.faults.clear()
+    if latency:
+        bench.sandbox.faults.latency(latency, path="/stats/bulk")
     with database(kind, bench.workdir) as db:
         env = bench.env(db)
-        process, _ = bench.serve(env)
-        try:
-            seconds = []
-            for _ in range(imports):
-                done = bench.finished()
-                clicked = bench.click_import(env, CHUNK)
-                seconds.append(bench.first_request_after(clicked, is_bulk) - clicked)
-                bench.wait_finished(done + 1)
-            return seconds
-        finally:
-            kill_tree(process.pid)
-            process.wait(timeout=10)
+        with bench.running(env) as (process, _):
+            yield env, process
+    bench.sandbox.faults.clear()
+
+
+def pickup(bench: Bench, kind: str, imports: int) -> list[float]:
+    seconds = []
+    with served(bench, kind) as (env, _):
+        for _ in range(imports):
+            done = bench.finished()
+            clicked = bench.click_import(env, CHUNK)
+            seconds.append(bench.first_request_after(clicked, is_bulk) - clicked)
+            bench.wait_finished(done + 1)
+    return seconds
 
 
 def resume(bench: Bench, kind: str, rows: int) -> tuple[float, float]:
@@ -191,9 +208,8 @@ def resume(bench: Bench, kind: str, rows: int) -> tuple[float, float]:
     bench.sandbox.faults.latency(0.4, path="/stats/bulk")
     with database(kind, bench.workdir) as db:
         env = bench.env(db)
-        process, _ = bench.serve(env)
         done = bench.finished()
-        try:
+        with bench.running(env):  # killed, as a dying host, once four chunks are on the wire
             clicked = bench.click_import(env, rows)
             deadline = time.monotonic() + 60
             while len([r for r in bench.sandbox.find_requests("POST") if r.time >= clicked
@@ -201,18 +217,11 @@ def resume(bench: Bench, kind: str, rows: int) -> tuple[float, float]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the import did not start")
                 time.sleep(0.02)
-        finally:
-            kill_tree(process.pid)
-            process.wait(timeout=10)
         time.sleep(0.5)  # the last answer on the wire lands with nobody to read it
         restarted = time.time()
-        process, healthy = bench.serve(env)
-        try:
+        with bench.running(env) as (_, healthy):
             first = bench.first_request_after(restarted, is_chunk_work) - restarted
             bench.wait_finished(done + 1)
-        finally:
-            kill_tree(process.pid)
-            process.wait(timeout=10)
     bench.sandbox.faults.clear()
     return healthy, first
 
@@ -230,20 +239,11 @@ def vm_hwm(pid: int) -> int:
 
 def peak_rss(bench: Bench, kind: str, rows: int) -> dict[int, int]:
     """VmHWM (KiB) of every process of `serve` after an import of `rows` at 50 ms per chunk."""
-    bench.sandbox.faults.clear()
-    bench.sandbox.faults.latency(0.05, path="/stats/bulk")
-    with database(kind, bench.workdir) as db:
-        env = bench.env(db)
-        process, _ = bench.serve(env)
-        try:
-            done = bench.finished()
-            bench.click_import(env, rows)
-            bench.wait_finished(done + 1)
-            return {pid: vm_hwm(pid) for pid in process_tree(process.pid)}
-        finally:
-            kill_tree(process.pid)
-            process.wait(timeout=10)
-            bench.sandbox.faults.clear()
+    with served(bench, kind, latency=0.05) as (env, process):
+        done = bench.finished()
+        bench.click_import(env, rows)
+        bench.wait_finished(done + 1)
+        return {pid: vm_hwm(pid) for pid in process_tree(process.pid)}
 
 
 def _ms(seconds: float) -> str:
