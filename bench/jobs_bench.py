@@ -103,7 +103,11 @@ class Bench:
                 "SLACK_API_URL": self.slack.api_url, "COUPONTOOLS_BASE_URL": self.sandbox.base_url,
                 "COUPONTOOLS_API_KEY": API_KEY, "COUPONTOOLS_API_SECRET": API_SECRET,
                 "LOYALTY_OPERATORS": OPERATOR, "LOYALTY_IMPORT_CHUNK_SIZE": str(CHUNK), "LOG_LEVEL": "WARNING",
-                "PORT": str(_free_port()), **db}
+                "PORT": str(_free_port()),
+                # A stable name, as $DYNO gives on a platform: on this shared machine another bot process may take
+                # the host-name slot a killed `serve` held, and the restarted one would then wait for the silent
+                # executor's work (`SILENT_AFTER`) instead of resuming its own at once.
+                "LOYALTY_EXECUTOR_ID": f"bench-{uuid.uuid4().hex[:8]}", **db}
 
     def serve(self, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
         """`loyalty-bot serve` started; the process and the seconds it took to answer /healthz."""
