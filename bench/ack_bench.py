@@ -3,7 +3,8 @@
 Side by side, in one run, against the same sandbox (every API call slowed to 2 s) and the same Slack stand-in:
 
 - **ours**: the bot as it runs in production: `loyalty-bot serve` in its own process (granian, listeners
-  that only parse, ack and hand off, API work on the worker pool), configured by environment variables;
+  that only parse, ack and hand off, API work on the worker pool, and the job engine started in each serving
+  process, polling its queues, as `serve` does by default), configured by environment variables;
   with `--processes 1,2`, one such server per count (`ours`, `ours x2`: `serve --processes 2`);
 - **starter**: a minimal Bolt app written the way slack-samples/bolt-python-starter-template writes one
   (`App()` with Bolt's defaults, `ack()` first, then the API calls inline in the listener), in its own process,

@@ -7,14 +7,13 @@ CoupontoolsError (see errors.py); the retry policy is described in transport.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from bot.coupontools.bulk import BulkResult, ChunkResult, chunked, stops_import
 from bot.coupontools.errors import ApiUnavailable, CoupontoolsError, InvalidInput, OutcomeUnknown
 from bot.coupontools.models import MEMBER_FIELDS, Card, CreatedMember, Member, PushResult
 from bot.coupontools.paging import iterate_pages, pagination
@@ -185,41 +184,6 @@ class LoyaltyClient:
         """
         body = [_member_fields(row) for row in rows]
         return self._change("POST", f"{self._card(card_id)}/stats/bulk", body, _created, fields=MEMBER_FIELDS)
-
-    def create_members(
-        self,
-        card_id: int,
-        rows: Iterable[Mapping[str, str]],
-        *,
-        chunk_size: int = 100,
-        on_chunk: Callable[[ChunkResult], None] | None = None,
-    ) -> BulkResult:
-        """Create members in chunks, holding one chunk in memory at a time; `on_chunk` hears each result.
-
-        Each chunk's `created` holds the new members' ids, codes and wallet links (`CreatedMember`), not
-        full `Member` models: an answer item without a usable id is still the client's error.
-
-        A chunk the API refuses (bad values) is reported and the import goes on; any other error
-        (bad credentials, unknown card, API down, outcome unknown) stops it, and the rows left are
-        counted as not sent. A chunk is never resent.
-        """
-        chunks = chunked(rows, _positive_int(chunk_size, "chunk_size"))
-        totals = BulkResult()
-        for index, (first_row, chunk) in enumerate(chunks):
-            try:
-                result = ChunkResult(index, first_row, len(chunk), created=self.create_chunk(card_id, chunk))
-            except CoupontoolsError as error:
-                result = ChunkResult(index, first_row, len(chunk), error=error)
-            totals = totals.add(result)
-            if on_chunk is not None:
-                on_chunk(result)
-            if result.error is not None and stops_import(result.error):
-                not_sent = sum(len(rest) for _, rest in chunks)
-                return BulkResult(
-                    chunks=totals.chunks, created=totals.created, failed=totals.failed,
-                    unknown=totals.unknown, not_sent=not_sent, stopped_by=result.error,
-                )
-        return totals
 
     def update_member(self, card_id: int, member_id: int, fields: Mapping[str, str]) -> Member:
         """The member after changing only the given fields."""

@@ -15,18 +15,20 @@ import fcntl
 import logging
 import os
 import socket
+import sqlite3
 import tempfile
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from bot.jobs import context
-from bot.store.db import normalise_url
+from bot.store.db import normalise_url, use_wal
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -70,6 +72,15 @@ def system_database_url(database_url: str) -> str:
 
 def _render(url: URL) -> str:
     return url.render_as_string(hide_password=False)
+
+
+def _prepare_sqlite(system_url: str) -> None:
+    """A SQLite jobs file in WAL mode (the mode stays with the file). In the default rollback mode every step's
+    checkpoint waits, in SQLite's busy-handler sleeps, for the queue pollers' reads to end: ~25 ms a step."""
+    url = make_url(system_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        with closing(sqlite3.connect(url.database)) as db:
+            use_wal(db)
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,7 @@ class Engine:
         import bot.jobs.imports  # noqa: F401 - registers its workflows before launch
         from bot.jobs import upkeep
 
+        _prepare_sqlite(self.system_url)
         DBOS(config=self.config())  # type: ignore[arg-type]
         if not self.run_jobs:
             DBOS.listen_queues([])  # enqueue only: the workers take the jobs

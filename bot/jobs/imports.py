@@ -108,8 +108,9 @@ def _send_chunk(import_id: str, number: int) -> bool:
             _reconcile(record, chunk)
         elif ledger.mark_sending(import_id, number):
             _send(record, chunk, range(chunk.size))
-    _progress(_record(import_id))
-    return _record(import_id).stopped_by is None
+    record = _record(import_id)
+    _progress(record)
+    return record.stopped_by is None
 
 
 def _send(record: ImportRecord, chunk: ChunkRecord, rows: Sequence[int], found: Sequence[CreatedMember] = (),
@@ -236,13 +237,13 @@ def _progress(record: ImportRecord, *, force: bool = False) -> None:
     from bot.views.imports import progress_message
 
     svc = context.services()
-    chunks = svc.store.imports.chunks(record.id)
-    resumed = record.id not in _seen and any(chunk.state != "pending" for chunk in chunks)
     first = record.id not in _seen
     _seen.add(record.id)
     throttle = _throttles.setdefault(record.id, Throttle())
     if not (force or first or throttle.ready()):
-        return
+        return  # before reading the chunks: a chunk's step must not read the whole ledger every time
+    chunks = svc.store.imports.chunks(record.id)
+    resumed = first and any(chunk.state != "pending" for chunk in chunks)
     try:
         card = svc.lookup.card(str(record.card_id))
         report = build_report(record, chunks)

@@ -66,13 +66,19 @@ def expire_held() -> int:
     return len(expired)
 
 
-@DBOS.step(name="upkeep.imports")
 def resume_imports() -> int:
-    """Enqueue the job of every running import (a second enqueue of the same import attaches to the first)."""
-    running = context.services().store.imports.running()
+    """Enqueue the job of every running import (a second enqueue of the same import attaches to the first).
+
+    Enqueued from the workflow's body, not from a step: the engine starts a workflow from a workflow only."""
+    running = running_imports()
     for import_id in running:
         import_jobs.enqueue(import_id)
     return len(running)
+
+
+@DBOS.step(name="upkeep.imports")
+def running_imports() -> list[str]:
+    return context.services().store.imports.running()
 
 
 @DBOS.step(name="upkeep.ledgers")

@@ -88,7 +88,7 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver stops issuing BEGIN; SQLAlchemy does it
-        _use_wal(dbapi_connection)
+        use_wal(dbapi_connection)
         # NORMAL sync is durable enough with WAL (a power cut may lose the last commits, never corrupt).
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
@@ -99,7 +99,7 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
+def use_wal(dbapi_connection: sqlite3.Connection) -> None:
     """Switch the file to WAL, so readers go on while one process writes.
 
     SQLite answers "database is locked" at once, without waiting out the busy timeout, when two

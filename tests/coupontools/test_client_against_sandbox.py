@@ -16,7 +16,6 @@ from bot.coupontools import (
     NotFound,
     OutcomeUnknown,
 )
-from bot.coupontools.bulk import ChunkResult
 from bot.coupontools.client import LoyaltyClient
 from bot.sandbox import (
     DEMO_ADA_AVAILABLE_REWARD_ID,
@@ -118,24 +117,18 @@ def test_creates_a_member(client: LoyaltyClient, sandbox: SandboxServer) -> None
     assert sandbox.state.members[member.id]["email"] == "rosalind@example.org"
 
 
-def test_bulk_creates_members_chunk_by_chunk(client: LoyaltyClient, sandbox: SandboxServer) -> None:
-    rows = ({"first_name": f"Guest {n}", "email": f"guest{n}@example.org"} for n in range(250))
-    reports: list[ChunkResult] = []
-    result = client.create_members(STAMP, rows, chunk_size=100, on_chunk=reports.append)
-    assert (result.chunks, result.created, result.failed) == (3, 250, 0)
-    assert [r.size for r in reports] == [100, 100, 50]
-    assert all(sandbox.state.members[m.id]["first_name"].startswith("Guest") for r in reports for m in r.created)
+def test_bulk_creates_a_chunk_of_members(client: LoyaltyClient, sandbox: SandboxServer) -> None:
+    rows = [{"first_name": f"Guest {n}", "email": f"guest{n}@example.org"} for n in range(100)]
+    created = client.create_chunk(STAMP, rows)
+    assert [sandbox.state.members[m.id]["email"] for m in created] == [row["email"] for row in rows]
 
 
-def test_a_bulk_chunk_with_a_bad_row_is_reported_and_the_rest_imported(
-    client: LoyaltyClient, sandbox: SandboxServer
-) -> None:
-    rows = [{"first_name": "A"}, {"email": "not an email"}, {"first_name": "C"}]
-    reports: list[ChunkResult] = []
-    result = client.create_members(STAMP, rows, chunk_size=2, on_chunk=reports.append)
-    assert isinstance(reports[0].error, InvalidInput)
-    assert reports[0].error.field == "email"
-    assert (result.created, result.failed) == (1, 2)
+def test_a_bulk_chunk_with_a_bad_row_is_refused_whole(client: LoyaltyClient, sandbox: SandboxServer) -> None:
+    before = len(sandbox.state.members)
+    with pytest.raises(InvalidInput) as caught:
+        client.create_chunk(STAMP, [{"first_name": "A"}, {"email": "not an email"}])
+    assert caught.value.field == "email"
+    assert len(sandbox.state.members) == before
 
 
 def test_updates_only_the_given_fields(client: LoyaltyClient) -> None:
@@ -217,10 +210,9 @@ def test_an_unknown_card_is_not_found(client: LoyaltyClient, call: Call) -> None
     assert caught.value.status == 404
 
 
-def test_a_bulk_import_to_an_unknown_card_stops_at_the_first_chunk(client: LoyaltyClient) -> None:
-    result = client.create_members(UNKNOWN_CARD, [{"first_name": "A"}] * 5, chunk_size=2)
-    assert isinstance(result.stopped_by, NotFound)
-    assert (result.chunks, result.failed, result.not_sent) == (1, 2, 3)
+def test_a_bulk_chunk_for_an_unknown_card_is_not_found(client: LoyaltyClient) -> None:
+    with pytest.raises(NotFound):
+        client.create_chunk(UNKNOWN_CARD, [{"first_name": "A"}] * 2)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ import pytest
 
 import bot
 from bot.coupontools import Card, CreatedMember, InvalidInput, Member, OutcomeUnknown, PushResult
-from bot.coupontools.bulk import ChunkResult
 from bot.coupontools.client import LoyaltyClient
 from bot.coupontools.transport import DEFAULT_TIMEOUT
 from tests.coupontools.conftest import API_KEY, API_SECRET, CARD, MEMBER, FakeApi
@@ -70,12 +69,10 @@ def test_endpoint_sends_documented_request(
 
 def test_bulk_create_posts_rows_as_a_json_array(client: LoyaltyClient, api: FakeApi) -> None:
     api.reply(httpx.Response(200, json=[MEMBER, {**MEMBER, "id": 3}]))
-    chunks: list[ChunkResult] = []
-    result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}], on_chunk=chunks.append)
+    created = client.create_chunk(7, [{"first_name": "A"}, {"email": "b@c.de"}])
     assert (api.last.method, api.last.url.path) == ("POST", f"{CARDS}/7/stats/bulk")
     assert api.body() == [{"first_name": "A"}, {"email": "b@c.de"}]
-    assert (result.created, result.failed, result.chunks) == (2, 0, 1)
-    assert chunks[0].created == [
+    assert created == [
         CreatedMember(id=2, code=MEMBER["code"], download_url=MEMBER["download_url"]),
         CreatedMember(id=3, code=MEMBER["code"], download_url=MEMBER["download_url"]),
     ]
@@ -83,11 +80,9 @@ def test_bulk_create_posts_rows_as_a_json_array(client: LoyaltyClient, api: Fake
 
 def test_a_bulk_answer_item_without_a_usable_id_is_an_unknown_outcome(client: LoyaltyClient, api: FakeApi) -> None:
     api.reply(httpx.Response(200, json=[MEMBER, {**MEMBER, "id": "not a number"}]))
-    chunks: list[ChunkResult] = []
-    result = client.create_members(7, [{"first_name": "A"}, {"email": "b@c.de"}], on_chunk=chunks.append)
-    assert isinstance(chunks[0].error, OutcomeUnknown)
-    assert "at 1.id" in chunks[0].error.message
-    assert (result.created, result.unknown) == (0, 2)
+    with pytest.raises(OutcomeUnknown) as caught:
+        client.create_chunk(7, [{"first_name": "A"}, {"email": "b@c.de"}])
+    assert "at 1.id" in caught.value.message
 
 
 def test_member_answer_is_parsed_into_the_model(client: LoyaltyClient, api: FakeApi) -> None:

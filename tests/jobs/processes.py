@@ -36,6 +36,13 @@ def serving(env: dict[str, str], cwd: Path, *args: str) -> Iterator[tuple[subpro
 
 def kill_tree(pid: int) -> None:
     """SIGKILL a process and every process below it (granian's serving processes), as a host that dies would."""
+    for member in process_tree(pid):
+        with suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and every process below it, the process first."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -48,9 +55,7 @@ def kill_tree(pid: int) -> None:
         current = queue.pop()
         tree.append(current)
         queue.extend(children.get(current, []))
-    for member in tree:
-        with suppress(ProcessLookupError):
-            os.kill(member, signal.SIGKILL)
+    return tree
 
 
 def wait(predicate: Callable[[], object], seconds: float) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from dbos import DBOS
 from sqlalchemy import update
 
 from bot.jobs import upkeep
@@ -26,7 +29,12 @@ def test_an_approval_request_past_its_expiry_says_expired_and_loses_its_buttons(
     assert upkeep.expire_held() == 0, "expired once"
 
 
-def test_an_import_stored_but_never_enqueued_is_run_by_upkeep(stack: LocalStack) -> None:
+@pytest.mark.parametrize("run", [
+    pytest.param(upkeep.resume_imports, id="the step alone"),
+    pytest.param(lambda: DBOS.start_workflow(upkeep.upkeep, datetime.now(UTC), None).get_result(),
+                 id="the scheduled workflow"),
+])
+def test_an_import_stored_but_never_enqueued_is_run_by_upkeep(stack: LocalStack, run: Callable[[], object]) -> None:
     from bot.imports.check import check
     from bot.imports.csvfile import read_table
     from bot.interaction import Interaction
@@ -41,7 +49,7 @@ def test_an_import_stored_but_never_enqueued_is_run_by_upkeep(stack: LocalStack)
         held.id, card_id=DEMO_STAMP_CARD_ID, requester=who.user_id, team_id=None, channel_id="C0GENERAL",
         fields=checked.table.fields, chunk_size=100, rows=checked.total, skipped=0,
         good=[(line, values) for line, values, _extra in checked.ok])  # the process died before enqueueing
-    assert upkeep.resume_imports() == 1
+    run()
     stack.slack.wait_for(lambda: len(imported(stack)) == 120 and stack.services.store.imports.running() == [],
                          timeout=20)
     assert stack.services.store.held.get(held.id).state == "done"
