@@ -179,15 +179,87 @@ def finish(
         log.exception("could not record how held change %s ended", held_id)
 
 
+RESTARTED = "the bot restarted while sending"
+"""The detail of a change found already sent by the job that carries it out: it is never sent again."""
+
+
+class AlreadySent(RuntimeError):
+    """Another run of the job sent this change's call already: this one must not send it."""
+
+
 def run(
     services: Services, interaction: Interaction, held: HeldChange, action: str, call: Callable[[], R], *,
     card_id: int, member_ids: list[int], params: dict[str, Any], total: Callable[[R | None], int | None] | None = None,
 ) -> Ran[R]:
-    """Carry out a claimed change through the audited path and leave it finished, whatever happens."""
+    """Carry out a claimed change through the audited path and leave it finished, whatever happens.
+
+    The change is marked sent (committed) before the call, so a job interrupted with the call on the wire finds
+    it so and never sends it again (`settle_interrupted`).
+    """
+    def sending(entry: int) -> None:
+        if not services.store.held.mark_sending(held.id, audit_id=entry):
+            raise AlreadySent(held.id)
+
     attempt = services.changes.attempt(interaction, action, call, card_id=card_id, member_ids=member_ids,
-                                       params=params)
+                                       params=params, before_call=sending)
+    if isinstance(attempt.error, AlreadySent):
+        return Ran(services.store.held.get(held.id) or held, "unknown", error=attempt.error)
     finish(services, held.id, attempt.outcome, attempt.detail, total(attempt.result) if total else None)
     return Ran(services.store.held.get(held.id) or held, attempt.outcome, attempt.result, attempt.error)
+
+
+def settle_interrupted(services: Services, held: HeldChange) -> HeldChange:
+    """A change whose call was sent by a run that never finished: recorded unknown, never sent again."""
+    if held.audit_id is not None:
+        try:
+            services.store.audit.finish(held.audit_id, "unknown", RESTARTED)
+        except Exception:
+            log.exception("could not record the outcome of audit entry %s", held.audit_id)
+    finish(services, held.id, "unknown", RESTARTED)
+    return services.store.held.get(held.id) or held
+
+
+def execute(services: Services, interaction: Interaction, claimed: HeldChange) -> Ran[Any]:
+    """Carry out a claimed confirmation or approval (the durable job's step): its plan, audited, once."""
+    if claimed.kind == "approval":
+        # None means everyone; a stored list is never empty (pushes.request refuses that), nor does the client
+        # send one.
+        recipients = None if claimed.recipient_ids is None else list(claimed.recipient_ids)
+        params: dict[str, Any] = {"approval": claimed.id, "recipients": claimed.recipient_count,
+                                  "broadcast": recipients is None, "length": len(claimed.message)}
+        return run(services, interaction, claimed, "push",
+                   lambda: services.loyalty.push(claimed.card_id, claimed.message, recipients),
+                   card_id=claimed.card_id, member_ids=recipients or [], params=params, total=_total)
+    plan = Plan.of(claimed)
+    if plan is None:
+        finish(services, claimed.id, "failed", "not a change this bot can carry out")
+        return Ran(services.store.held.get(claimed.id) or claimed, "failed")
+    params = {"confirmation": claimed.id}
+    if plan.action == "push":
+        params.update(recipients=len(plan.members), length=len(plan.message or ""))
+    return run(services, interaction, claimed, plan.action, lambda: _call(services, plan),
+               card_id=plan.card_id, member_ids=plan.member_ids, params=params, total=_total)
+
+
+def _total(result: object) -> int | None:
+    total = getattr(result, "total_recipients", None)
+    return total if isinstance(total, int) else None
+
+
+def start(interaction: Interaction, claimed: HeldChange) -> None:
+    """Hand a claimed change to its durable job (under the change's id: a second start attaches to the first).
+
+    If this fails after the claim, upkeep finds the change executing with no job and starts it
+    (`bot.jobs.held.resume`)."""
+    from bot.jobs import held as held_jobs
+
+    held_jobs.enqueue(claimed.id, interaction.request_id, response_url_of(interaction))
+
+
+def response_url_of(interaction: Interaction) -> str | None:
+    """Where the clicked message can be replaced from elsewhere (a job), if Slack gave one."""
+    url = getattr(interaction.respond, "response_url", None)
+    return url if isinstance(url, str) and url else None
 
 
 def member_plan(action: Literal["void", "delete"], card: Card, member: Member) -> Plan:
@@ -227,8 +299,8 @@ def _confirmation(services: Services, interaction: Interaction, held_id: str) ->
     return found, plan
 
 
-def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple[Ran[Any], Plan] | NotDone:
-    """The confirm button: claim the confirmation and, only if this click won, carry out its plan.
+def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple[HeldChange, Plan] | NotDone:
+    """The confirm button: claim the confirmation; only the click that won gets it back, to `start` its job.
 
     Raises AccessDenied when the clicker's role (checked now) does not allow the action.
     """
@@ -239,12 +311,7 @@ def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple
     claimed = move(services, interaction, held, "claim")
     if isinstance(claimed, NotDone):
         return NotDone(claimed.reason, claimed.held, plan)
-    params: dict[str, Any] = {"confirmation": held.id}
-    if plan.action == "push":
-        params.update(recipients=len(plan.members), length=len(plan.message or ""))
-    ran = run(services, interaction, claimed, plan.action, lambda: _call(services, plan),
-              card_id=plan.card_id, member_ids=plan.member_ids, params=params)
-    return ran, plan
+    return claimed, plan
 
 
 def cancel(services: Services, interaction: Interaction, held_id: str) -> Plan | NotDone:

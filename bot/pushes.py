@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from slack_sdk.errors import SlackClientError
 
 from bot import held
-from bot.coupontools import Card, Member, PushResult
+from bot.coupontools import Card, Member
 from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.lookup import LookupProblem, SeveralMembers
@@ -23,6 +22,7 @@ from bot.services import Services
 from bot.store import HeldChange
 from bot.store.params import member_id_list
 from bot.views.approvals import approval_message, requester_notice
+from bot.views.common import Message
 
 APPROVAL_TTL = timedelta(hours=24)
 
@@ -81,21 +81,10 @@ def request(
     )
 
 
-def approve(services: Services, interaction: Interaction, approval_id: str) -> held.Ran[PushResult] | held.NotDone:
-    """Approve and send the push, if this click is the one that claims it. The caller checked the admin role."""
-    claimed = held.click(services, interaction, approval_id, "approval", "claim")
-    if isinstance(claimed, held.NotDone):
-        return claimed
-    # None means everyone; a stored list is never empty (request() refuses that), and the client refuses one too.
-    recipients = None if claimed.recipient_ids is None else list(claimed.recipient_ids)
-    params: dict[str, Any] = {"approval": claimed.id, "recipients": claimed.recipient_count,
-                              "broadcast": recipients is None, "length": len(claimed.message)}
-    return held.run(
-        services, interaction, claimed, "push",
-        lambda: services.loyalty.push(claimed.card_id, claimed.message, recipients),
-        card_id=claimed.card_id, member_ids=recipients or [], params=params,
-        total=lambda result: result.total_recipients if result else None,
-    )
+def approve(services: Services, interaction: Interaction, approval_id: str) -> HeldChange | held.NotDone:
+    """Approve: claim the request for this click, if it is the one that wins; the caller checked the admin role
+    and `held.start`s the job that sends the push."""
+    return held.click(services, interaction, approval_id, "approval", "claim")
 
 
 def withdraw(services: Services, approval: HeldChange) -> None:
@@ -118,14 +107,20 @@ def show_request(services: Services, approval: HeldChange, interaction: Interact
 
 def tell_requester(services: Services, approval: HeldChange) -> None:
     """Privately, where they asked (else in a DM): what became of their push."""
-    message = requester_notice(approval, services.lookup.card_name(approval.card_id)).to_dict()
-    if approval.channel_id and approval.channel_id[:1] in ("C", "G"):
+    tell(services, approval.requester, approval.channel_id,
+         requester_notice(approval, services.lookup.card_name(approval.card_id)), about=approval.id)
+
+
+def tell(services: Services, user: str, channel_id: str | None, message: Message, *, about: str) -> None:
+    """Privately: an ephemeral in the channel `user` asked from (else a DM); a failure is logged, never raised."""
+    payload = message.to_dict()
+    if channel_id and channel_id[:1] in ("C", "G"):
         try:
-            services.slack.chat_postEphemeral(channel=approval.channel_id, user=approval.requester, **message)
+            services.slack.chat_postEphemeral(channel=channel_id, user=user, **payload)
             return
         except SlackClientError:
             log.info("could not tell the requester in the channel they asked from; trying a DM")
     try:
-        services.slack.chat_postMessage(channel=approval.requester, **message)
+        services.slack.chat_postMessage(channel=user, **payload)
     except SlackClientError:
-        log.warning("could not tell the requester what became of approval %s", approval.id)
+        log.warning("could not tell the requester what became of held change %s", about)

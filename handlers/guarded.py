@@ -10,7 +10,7 @@ from bot import held
 from bot.access import Role
 from bot.commands import MemberRef
 from bot.coupontools import Card, Member
-from bot.errors import UserError, describe
+from bot.errors import UserError
 from bot.interaction import Interaction
 from bot.services import Services
 from bot.views import ids
@@ -19,8 +19,8 @@ from bot.views.confirmations import (
     already_voided_text,
     cancelled_message,
     confirmation_message,
-    executed_message,
     not_run_notice,
+    sending_message,
 )
 from handlers.base import Listener, clicked_member, pick_member
 
@@ -64,15 +64,18 @@ def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, In
 
 
 def run_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """Confirm: only the click that claims the confirmation calls the API; the message becomes the outcome."""
+    """Confirm: only the click that claims the confirmation starts its job; the job replaces the message with
+    the outcome."""
     result = held.confirm(services, interaction, stored_id(action))
     if isinstance(result, held.NotDone):
         # Only an expired confirmation replaces the message: otherwise the winning click's outcome stays.
         interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
         return
-    ran, plan = result
-    problem = describe(ran.error, interaction.request_id) if ran.error and ran.outcome == "failed" else None
-    interaction.reply(executed_message(plan, ran, problem, interaction.request_id), replace=True)
+    claimed, plan = result
+    try:
+        interaction.reply(sending_message(plan), replace=True)
+    finally:
+        held.start(interaction, claimed)
 
 
 def cancel_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

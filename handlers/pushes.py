@@ -79,13 +79,16 @@ def _explain(services: Services, interaction: Interaction, result: held.NotDone)
 
 
 def approve(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """Approve (admins only, not the requester): exactly one click anywhere sends the push."""
+    """Approve (admins only, not the requester): exactly one click anywhere starts the job that sends the push;
+    the request shows "sending now…" until the job edits it with the outcome and tells the requester."""
     result = pushes.approve(services, interaction, stored_id(action))
     if isinstance(result, held.NotDone):
         _explain(services, interaction, result)
         return
-    pushes.show_request(services, result.held, interaction)
-    pushes.tell_requester(services, result.held)
+    try:
+        pushes.show_request(services, result, interaction)
+    finally:
+        held.start(interaction, result)
 
 
 def cancel(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

@@ -139,7 +139,8 @@ class Engine:
     def start(self) -> Engine:
         from dbos import DBOS
 
-        import bot.jobs.imports  # noqa: F401 - registers its workflows before launch
+        import bot.jobs.held
+        import bot.jobs.imports  # noqa: F401
         from bot.jobs import upkeep
 
         DBOS(config=self.config())  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.held import RESTARTED
 from bot.store import HeldChange
 from bot.views import ids
 from bot.views.common import (
@@ -124,6 +125,10 @@ def _status(approval: HeldChange, now: datetime | None) -> str:
     if state == "failed":
         return (f":x: {approved}, but the loyalty service refused the push, so nothing was sent. "
                 f"{mention(approval.requester)} can fix it and ask again.")
+    if state == "unknown" and approval.detail == RESTARTED:
+        return (f":warning: {approved}, but the bot restarted while sending, so I can't tell whether the push "
+                f"went out, and it was not sent again. Check with `/loyalty member {approval.card_id} <member>` "
+                "(or the members' phones) before sending it again.")
     if state == "unknown":
         return (f":warning: {approved}, but the loyalty service did not answer, so I can't tell whether the push "
                 "went out. Check the card's push history in Coupontools before sending it again.")

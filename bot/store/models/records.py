@@ -83,6 +83,9 @@ class HeldChange:
     message_ts: str | None
     reason: str | None
     total_recipients: int | None
+    sent_at: datetime | None = None
+    """When the job that carries it out sent the API call (set, and committed, before the call)."""
+    audit_id: int | None = None
 
     @property
     def card_id(self) -> int:
