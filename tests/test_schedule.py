@@ -13,7 +13,7 @@ from bot.schedule import MAX_AHEAD, ScheduleError, resolve
 
 ZONES = ["Europe/Brussels", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "UTC"]
 # Around the 2026 changes of Europe and the United States, where wall times are skipped or shown twice.
-nows = st.datetimes(min_value=datetime(2026, 3, 6), max_value=datetime(2026, 11, 3),  # noqa: DTZ001 - naive bounds
+nows = st.datetimes(min_value=datetime(2026, 3, 6), max_value=datetime(2026, 11, 3),
                     timezones=st.just(UTC))
 clocks = st.tuples(st.integers(0, 23), st.integers(0, 59)).map(lambda hm: f"{hm[0]:02d}:{hm[1]:02d}")
 
