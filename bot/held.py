@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
 from bot.access import Role
@@ -53,6 +53,8 @@ class Plan:
     card_name: str
     members: tuple[Target, ...]
     message: str | None = None
+    send_at: datetime | None = None
+    """A scheduled push: when it goes out once confirmed (None: at once)."""
 
     @property
     def member_ids(self) -> list[int]:
@@ -67,6 +69,8 @@ class Plan:
         }
         if self.message is not None:
             params["message"] = self.message
+        if self.send_at is not None:
+            params["send_at"] = self.send_at.isoformat()
         return params
 
     @classmethod
@@ -81,6 +85,7 @@ class Plan:
                 card_name=str(params["card_name"]),
                 members=members,
                 message=None if params.get("message") is None else str(params["message"]),
+                send_at=held.send_at,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -253,7 +258,7 @@ def start(interaction: Interaction, claimed: HeldChange) -> None:
     (`bot.jobs.held.resume`)."""
     from bot.jobs import held as held_jobs
 
-    held_jobs.enqueue(claimed.id, interaction.request_id, response_url_of(interaction))
+    held_jobs.enqueue(claimed.id, interaction.request_id, response_url_of(interaction), send_at=claimed.send_at)
 
 
 def response_url_of(interaction: Interaction) -> str | None:
@@ -267,11 +272,13 @@ def member_plan(action: Literal["void", "delete"], card: Card, member: Member) -
     return Plan(action, card.id, card.display_name, (Target(member.id, member.full_name),))
 
 
-def push_plan(card: Card, message: str, members: list[Member]) -> Plan:
-    """The plan to push `message` to the given members (never an empty list: that would reach everyone)."""
+def push_plan(card: Card, message: str, members: list[Member], send_at: datetime | None = None) -> Plan:
+    """The plan to push `message` to the given members (never an empty list: that would reach everyone), at
+    `send_at` when scheduled."""
     if not members:
         raise ValueError("a targeted push needs at least one recipient")
-    return Plan("push", card.id, card.display_name, tuple(Target(m.id, m.full_name) for m in members), message)
+    return Plan("push", card.id, card.display_name, tuple(Target(m.id, m.full_name) for m in members), message,
+                send_at)
 
 
 def hold(services: Services, interaction: Interaction, action: str, params: dict[str, Any]) -> HeldChange:

@@ -17,7 +17,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dbos import DBOS, SetWorkflowID
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from slack_sdk.webhook import WebhookClient
 
 from bot import held, pushes
@@ -40,13 +40,29 @@ def workflow_id(held_id: str) -> str:
     return f"held-{held_id}"
 
 
-def enqueue(held_id: str, request_id: str, response_url: str | None = None) -> None:
-    """Start the change's job, once: a second enqueue of the same change attaches to the first."""
+def enqueue(held_id: str, request_id: str, response_url: str | None = None, *,
+            send_at: datetime | None = None) -> None:
+    """Start the change's job, once: a second enqueue of the same change attaches to the first. A scheduled
+    change waits in the queue until `send_at`."""
     queue = DBOS.retrieve_queue(QUEUE)
     if queue is None:
         raise RuntimeError(f"the {QUEUE!r} queue is not declared: the job engine has not started")
-    with SetWorkflowID(workflow_id(held_id)):
+    delay = _until(send_at)
+    with SetWorkflowID(workflow_id(held_id)), SetEnqueueOptions(delay_seconds=delay or None):
         queue.enqueue(carry_out, held_id, request_id, response_url)
+
+
+def cancel(held_id: str) -> None:
+    """Cancel the change's job (a scheduled push withdrawn before its time); no job is no harm."""
+    try:
+        DBOS.cancel_workflow(workflow_id(held_id))
+    except Exception:
+        log.info("no job to cancel for held change %s", held_id)
+
+
+def _until(send_at: datetime | None) -> float:
+    """Seconds from now to `send_at` (0 when unscheduled or due)."""
+    return max(0.0, (send_at - datetime.now(UTC)).total_seconds()) if send_at else 0.0
 
 
 def resume(now: datetime | None = None) -> int:
@@ -55,15 +71,27 @@ def resume(now: datetime | None = None) -> int:
     services = context.services()
     lost = services.store.held.executing((now or datetime.now(UTC)) - LOST_AFTER)
     for held_id in lost:
-        enqueue(held_id, f"resumed-{held_id[:8]}")
+        change = services.store.held.get(held_id)
+        enqueue(held_id, f"resumed-{held_id[:8]}", send_at=change.send_at if change else None)
     return len(lost)
 
 
 @DBOS.workflow(name="held")
 def carry_out(held_id: str, request_id: str, response_url: str | None) -> str:
+    # Never early, however the job was started: a durable sleep until its time (always taken, even of 0 s, so
+    # the order of steps is the same on every run).
+    send_at = _send_at(held_id)
+    DBOS.sleep(_until(datetime.fromisoformat(send_at) if send_at else None))
     sent = _send(held_id, request_id)
     _tell(held_id, request_id, response_url, sent.get("problem"))
     return str(sent["outcome"])
+
+
+@DBOS.step(name="held.when")
+def _send_at(held_id: str) -> str | None:
+    """When a scheduled change goes out (ISO), else None."""
+    change = context.services().store.held.get(held_id)
+    return change.send_at.isoformat() if change and change.send_at else None
 
 
 @DBOS.step(name="held.send")

@@ -157,6 +157,27 @@ class HeldChanges:
             held_id, moment, state="rejected", closed_by=by, finished_at=moment, reason=clip_detail(reason)
         )
 
+    def withdraw(self, held_id: str, *, by: str) -> HeldChange | None:
+        """A scheduled change, pending or claimed but not yet sent → cancelled, recording who; None when it was
+        already sent or closed."""
+        moment = utc_now()
+        with self._db.write() as connection:
+            result = connection.execute(
+                update(held_changes)
+                .where(held_changes.c.id == held_id, held_changes.c.state.in_(("pending", "executing")),
+                       held_changes.c.sent_at.is_(None))
+                .values(state="cancelled", closed_by=by, finished_at=moment)
+            )
+            return _select(connection, held_id) if result.rowcount == 1 else None
+
+    def waiting(self, action: str) -> list[HeldChange]:
+        """Changes of this action still to be carried out (pending, or claimed and not yet sent), oldest first."""
+        with self._db.read() as connection:
+            rows = connection.execute(select(held_changes).where(
+                held_changes.c.action == action, held_changes.c.state.in_(("pending", "executing")),
+                held_changes.c.sent_at.is_(None)).order_by(held_changes.c.created_at))
+            return [_held(row) for row in rows]
+
     def expire_due(self, now: datetime | None = None) -> list[HeldChange]:
         """Mark every pending change past its expiry as expired; the changes this call expired."""
         moment = moment_of(now)

@@ -10,7 +10,7 @@ from bot.coupontools import Member
 from bot.held import RESTARTED, NotDoneReason, Plan
 from bot.store import HeldChange
 from bot.views import ids
-from bot.views.approvals import message_preview, when
+from bot.views.approvals import local_time, message_preview, when
 from bot.views.common import Message, button, context, escape, fallback, format_time, inline, plain, plural, section
 
 NAME = 150
@@ -53,6 +53,8 @@ def confirmation_message(plan: Plan, confirmation_id: str, expires_at: datetime)
     """The ephemeral asking to confirm: what, to whom, that it cannot be undone; a danger button and Cancel."""
     # Its own block, so however long the list of names, the warning is never cut off.
     blocks: list[Block] = [section(f":warning: {_what(plan)}"), section("*This cannot be undone.*")]
+    if plan.send_at is not None:
+        blocks.append(section(f":alarm_clock: Scheduled: it goes out *{local_time(plan.send_at)}* once you confirm."))
     if plan.message is not None:
         blocks.append(context(f"The message, exactly as members will see it "
                               f"({plural(len(plan.message), 'character')}):"))
@@ -85,6 +87,11 @@ def _check_hint(plan: Plan) -> str:
 
 def sending_message(plan: Plan) -> Message:
     """The confirmation once clicked, until its job replaces it with how it ended."""
+    if plan.send_at is not None:
+        return Message(text=fallback("Scheduled"), blocks=[section(
+            f":alarm_clock: Scheduled: {_BUTTON[plan.action].lower()} on {_card(plan)} goes out "
+            f"{local_time(plan.send_at)}. `/loyalty scheduled` lists it, with Cancel."
+        )])
     return Message(text=fallback("Sending…"), blocks=[section(
         f":hourglass_flowing_sand: {_BUTTON[plan.action]} on {_card(plan)}: on its way. The result will replace "
         "this message."

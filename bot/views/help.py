@@ -55,9 +55,15 @@ USAGES: dict[str, Usage] = {
         "Lists the member's available rewards to use.",
     ),
     "push": Usage(
-        "push <card> [--to <member>[,<member>…]] <message>",
-        'push "Coffee Club" --to ada@example.com,+3212345678 Your free coffee is waiting!',
-        "Sends a push notification. Without `--to` it goes to every member, once an admin other than you approves.",
+        "push <card> [--to <member>[,<member>…]] [--at <when>] <message>",
+        'push "Coffee Club" --to ada@example.com,+3212345678 --at 09:00 Your free coffee is waiting!',
+        "Sends a push notification. Without `--to` it goes to every member, once an admin other than you approves. "
+        "`--at` sends it later: `HH:MM` or `YYYY-MM-DD HH:MM` on your clock, or `+90m`, `+2h`, `+1d`.",
+    ),
+    "scheduled": Usage(
+        "scheduled [<card>]",
+        'scheduled "Coffee Club"',
+        "Lists the pushes waiting for their time, with Cancel (for the person who asked, or an admin).",
     ),
     "void": Usage(
         "void <card> <member>",
@@ -74,7 +80,7 @@ USAGES: dict[str, Usage] = {
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Look up", ("cards", "members", "member")),
-    ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
+    ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push", "scheduled")),
     ("Admin", ("void", "delete", "audit")),
 )
 

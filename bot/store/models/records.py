@@ -109,6 +109,12 @@ class HeldChange:
         return int(self.params["recipient_count"])
 
     @property
+    def send_at(self) -> datetime | None:
+        """A scheduled push: the moment it goes out (None: at once, when clicked)."""
+        value = self.params.get("send_at")
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    @property
     def is_broadcast(self) -> bool:
         """True when an approval's push goes to every member of the card."""
         return self.params.get("recipient_ids") is None
