@@ -237,8 +237,7 @@ def execute(services: Services, interaction: Interaction, claimed: HeldChange) -
                    card_id=claimed.card_id, member_ids=recipients or [], params=params, total=_total)
     plan = Plan.of(claimed)
     if plan is None:
-        finish(services, claimed.id, "failed", "not a change this bot can carry out")
-        return Ran(services.store.held.get(claimed.id) or claimed, "failed")
+        raise ValueError(f"held change {claimed.id} is not a void, delete or push")
     params = {"confirmation": claimed.id}
     if plan.action == "push":
         params.update(recipients=len(plan.members), length=len(plan.message or ""))

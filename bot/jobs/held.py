@@ -70,10 +70,19 @@ def resume(now: datetime | None = None) -> int:
     died between the claim and the enqueue); a change whose job exists attaches to it."""
     services = context.services()
     lost = services.store.held.executing((now or datetime.now(UTC)) - LOST_AFTER)
+    resumed = 0
     for held_id in lost:
         change = services.store.held.get(held_id)
-        enqueue(held_id, f"resumed-{held_id[:8]}", send_at=change.send_at if change else None)
-    return len(lost)
+        if change is None or not _carried_out_here(change):
+            continue  # an import's confirmation stays executing while its own job runs
+        enqueue(held_id, f"resumed-{held_id[:8]}", send_at=change.send_at)
+        resumed += 1
+    return resumed
+
+
+def _carried_out_here(change: HeldChange) -> bool:
+    """A push approval, or a confirmation of a void, delete or push (not an import's: bot.jobs.imports)."""
+    return change.kind == "approval" or held.Plan.of(change) is not None
 
 
 @DBOS.workflow(name="held")
@@ -99,7 +108,7 @@ def _send(held_id: str, request_id: str) -> dict[str, Any]:
     """Carry the change out, or settle it as unknown when an earlier run already sent it."""
     services = context.services()
     change = services.store.held.get(held_id)
-    if change is None or change.state != "executing":
+    if change is None or change.state != "executing" or not _carried_out_here(change):
         return {"outcome": change.state if change else "missing"}
     if change.sent_at is not None:
         log.warning("held change %s was sent by a run that never finished: recorded unknown, not sent again",

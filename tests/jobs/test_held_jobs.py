@@ -69,3 +69,15 @@ def test_a_change_found_already_sent_is_recorded_unknown_and_never_sent_again(st
     told = stack.slack.wait_for(lambda: next((e for e in stack.slack.ephemerals(ADMIN)
                                               if "restarted while sending" in render_message(e)), None), timeout=15)
     assert f"/loyalty member {CARD} {DEMO_GRACE_ID}" in render_message(told)
+
+
+def test_the_sweep_leaves_an_import_confirmation_to_the_import_job(stack: LocalStack) -> None:
+    store = stack.services.store
+    change = store.held.create(kind="confirmation", action="import", params={"card_id": CARD, "rows": 2},
+                               requester=ADMIN, team_id=None, channel_id=None, ttl=timedelta(minutes=15))
+    clicked_at = datetime.now(UTC) - held_jobs.LOST_AFTER - timedelta(seconds=5)
+    assert store.held.claim(change.id, by=ADMIN, now=clicked_at) is not None
+    assert held_jobs.resume() == 0
+    still = store.held.get(change.id)
+    assert still is not None
+    assert still.state == "executing"
