@@ -35,14 +35,20 @@ def _enqueued(env: dict[str, str], workflow_id: str) -> bool:
         engine.dispose()
 
 
-def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_unknown(
-        stand_ins: tuple[SandboxServer, FakeSlack], database: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
-    sandbox, slack = stand_ins
+def _people_and_env(sandbox: SandboxServer, slack: FakeSlack, tmp_path: Path,
+                    db_env: dict[str, str]) -> dict[str, str]:
+    """omar asks for pushes, alice approves them in #approvals: the environment of `serve` for that."""
     slack.add_user(OPERATOR, "omar")
     slack.add_user(ADMIN, "alice")
     slack.add_channel(APPROVALS, "approvals")
-    env = _serve_env(sandbox, slack, tmp_path, LOYALTY_OPERATORS=OPERATOR, LOYALTY_ADMINS=ADMIN,
-                     LOYALTY_APPROVALS_CHANNEL=APPROVALS, **database)
+    return _serve_env(sandbox, slack, tmp_path, LOYALTY_OPERATORS=OPERATOR, LOYALTY_ADMINS=ADMIN,
+                      LOYALTY_APPROVALS_CHANNEL=APPROVALS, **db_env)
+
+
+def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_unknown(
+        stand_ins: tuple[SandboxServer, FakeSlack], database: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    sandbox, slack = stand_ins
+    env = _people_and_env(sandbox, slack, tmp_path, database)
     # The push reaches the loyalty service and is applied; the answer never comes while the bot lives.
     sandbox.faults.drop(path="/push-notifications", after_apply=True, hang=5)
     with serving(env, tmp_path) as (process, url), \
@@ -71,11 +77,7 @@ def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_u
 def test_a_scheduled_push_approved_before_a_kill_goes_out_once_after_the_restart_and_not_early(
         stand_ins: tuple[SandboxServer, FakeSlack], database: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
     sandbox, slack = stand_ins
-    slack.add_user(OPERATOR, "omar")
-    slack.add_user(ADMIN, "alice")
-    slack.add_channel(APPROVALS, "approvals")
-    env = _serve_env(sandbox, slack, tmp_path, LOYALTY_OPERATORS=OPERATOR, LOYALTY_ADMINS=ADMIN,
-                     LOYALTY_APPROVALS_CHANNEL=APPROVALS, **database)
+    env = _people_and_env(sandbox, slack, tmp_path, database)
     with serving(env, tmp_path) as (process, url), \
             SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
         driver.command(f"push {DEMO_STAMP_CARD_ID} --at +1m Happy hour", user=OPERATOR, channel=APPROVALS)
