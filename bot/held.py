@@ -1,8 +1,9 @@
 """Changes held for a click: a confirmation the asker clicks, or an approval a second person clicks.
 
-The flow is hold → click → claim → execute → finish. The store's `claim` is one conditional UPDATE, so of any
-number of clicks on any number of processes exactly one gets to call the API; a claimed change never becomes
-pending again, so a crash mid-call leaves it finished ("unknown") or executing, never executable a second time.
+The flow is hold → click → claim → job (bot.jobs.held) → sent → finish. The store's `claim` is one conditional
+UPDATE, so of any number of clicks on any number of processes exactly one starts the job; a claimed change never
+becomes pending again, and the job marks it sent (committed) before the API call, so a crash mid-call leaves it
+to be settled "unknown" by the resumed job, never sent a second time. A scheduled push's job waits for its time.
 Who may click what is decided here, once (`refusal`). Nothing here knows about Slack listeners: handlers
 decode the click and render what these functions return.
 """

@@ -2,7 +2,8 @@
 
 A broadcast, or a targeted push to more members than LOYALTY_PUSH_APPROVAL_THRESHOLD, becomes an approval
 request held for a click (`bot.held`); an admin other than the requester approves it, and only the one click
-that claims it sends the push. Slack messages about it are the handlers' business.
+that claims it starts the job that sends the push (at its time, when scheduled with `--at`). Slack messages
+about it are the handlers' business, and the job's (bot.jobs.held) once it ends.
 """
 
 from __future__ import annotations
