@@ -61,7 +61,7 @@ def test_scheduled_lists_what_waits_and_cancel_is_for_the_requester_or_an_admin(
     assert _states(stack) == ["pending"]
 
     stack.driver.click(request, action_id=ids.APPROVAL_APPROVE, user=ADMIN)
-    wait_text(stack, request, "it goes out")
+    wait_text(stack, request, "Approved by")
     assert "approved by" in render_message(private_reply(stack, f"scheduled {CARD}", VIEWER))
     assert stack.sandbox.state.pushes == []
 

@@ -89,7 +89,7 @@ def test_a_scheduled_push_approved_before_a_kill_goes_out_once_after_the_restart
                        .values(params={**params, "send_at": send_at.isoformat()}))
         approve = next(c for c in controls(request.blocks) if c.action_id == ids.APPROVAL_APPROVE)
         driver.click(request, choice=approve, user=ADMIN)
-        slack.wait_for(lambda: "it goes out" in render_message(request) or None, timeout=15)
+        slack.wait_for(lambda: "Approved by" in render_message(request) or None, timeout=15)
         _wait(lambda: _enqueued(env, f"held-{held_id}"), 15)  # the click's job is stored: then kill
         kill_tree(process.pid)
     assert datetime.now(UTC) < send_at, "the kill landed before the time"
