@@ -60,18 +60,22 @@ class Changes:
         card_id: int | None,
         member_ids: Sequence[int] = (),
         params: Mapping[str, Any] | None = None,
+        before_call: Callable[[int], None] | None = None,
     ) -> T:
         """Record `action`, run `call`, record how it ended (ok, failed or unknown), and return or re-raise.
 
         `params` holds only non-personal parameters (an amount, reward ids, a field *name*): the store refuses
         contact details. A crash during the call counts as unknown: we cannot say the API did not act.
-        When the change creates a member, its id is recorded once the API has given it.
+        When the change creates a member, its id is recorded once the API has given it. `before_call` gets the
+        audit row's id once it is written, before the call (a job records there that the call is on its way).
         """
         entry = self.store.audit.begin(
             actor=who.user_id, team_id=who.team_id, channel_id=who.channel_id, action=action,
             card_id=card_id, member_ids=list(member_ids), params=dict(params or {}), request_id=who.request_id,
         )
         try:
+            if before_call is not None:
+                before_call(entry)
             result = call()
         except OutcomeUnknown as exc:
             who.outcome = "unknown"
@@ -105,12 +109,13 @@ class Changes:
         card_id: int | None,
         member_ids: Sequence[int] = (),
         params: Mapping[str, Any] | None = None,
+        before_call: Callable[[int], None] | None = None,
     ) -> Attempt[T]:
         """`perform`, but report how it ended instead of raising, so a claimed confirmation or approval can
         always be finished; a crash counts as unknown."""
         try:
             return Attempt("ok", self.perform(who, action, call, card_id=card_id, member_ids=member_ids,
-                                              params=params))
+                                              params=params, before_call=before_call))
         except OutcomeUnknown as exc:
             return Attempt("unknown", error=exc)
         except CoupontoolsError as exc:

@@ -18,7 +18,7 @@ MAX_RECIPIENTS = 1000
 
 SUBCOMMANDS: tuple[str, ...] = (
     "help", "cards", "copy", "members", "member", "add", "import", "edit",
-    "stamp", "redeem", "void", "delete", "push", "audit", "stats", "history", "export", "use",
+    "stamp", "redeem", "void", "delete", "push", "scheduled", "audit", "stats", "history", "export", "use",
 )
 STATS_DAYS = 30
 """The period `stats` covers when no `--days` is given."""
@@ -92,11 +92,19 @@ class Push:
     card: str
     message: str
     recipients: tuple[str, ...] = field(default_factory=tuple)
+    at: str | None = None
+    """`--at`: when to send it, as typed (`HH:MM`, `YYYY-MM-DD HH:MM`, `+90m`, `+2h`, `+1d`); see bot.schedule."""
     name: str = "push"
 
     @property
     def is_broadcast(self) -> bool:
         return not self.recipients
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    card: str | None = None
+    name: str = "scheduled"
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,7 @@ class Use:
     name: str = "use"
 
 
-Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Audit | Stats | Export | Use
+Command = Help | Cards | Copy | Members | MemberRef | CardRef | Stamp | Push | Scheduled | Audit | Stats | Export | Use
 
 CARD_FIRST: frozenset[str] = frozenset(SUBCOMMANDS) - {"help", "cards"}
 """Subcommands whose first argument is a card."""
@@ -376,29 +384,60 @@ def _stamp(name: str, args: list[_Token], _text: str, max_stamps: int) -> Comman
     return Stamp(_ref(args[0], "card", name), _ref(args[1], "member", name), amount)
 
 
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LATER = re.compile(r"\+\d{1,5}[mhd]")
+AT_FORMS = "`HH:MM`, `YYYY-MM-DD HH:MM`, or a delay like `+90m`, `+2h`, `+1d`"
+
+
+def _recipients(value: _Token | None, name: str) -> tuple[str, ...]:
+    if value is None:
+        raise CommandError("After `--to`, list the members, separated by commas.", subcommand=name)
+    parts = [part.strip() for part in value.text.split(",")]
+    if any(not part for part in parts):
+        raise CommandError("The member list has an empty entry; separate members with commas, no spaces.",
+                           subcommand=name)
+    if len(parts) > MAX_RECIPIENTS:
+        raise CommandError(f"That is {len(parts)} members; a targeted push takes at most {MAX_RECIPIENTS}.",
+                           subcommand=name)
+    for part in parts:
+        if len(part) > MAX_REF:
+            raise CommandError("One of the members is too long to be real.", subcommand=name)
+    return tuple(dict.fromkeys(parts))
+
+
+def _at(args: list[_Token], index: int, name: str) -> tuple[str, int]:
+    """The `--at` value starting at args[index] and the index after it."""
+    first = args[index].text.strip() if index < len(args) else ""
+    if _DAY.fullmatch(first) and index + 1 < len(args) and _CLOCK.fullmatch(args[index + 1].text):
+        return f"{first} {args[index + 1].text}", index + 2
+    if _CLOCK.fullmatch(first) or _LATER.fullmatch(first) or (
+            _DAY.fullmatch(first[:10]) and _CLOCK.fullmatch(first[10:].strip())):
+        return " ".join(first.split()), index + 1
+    shown = f" (`{_short(first)}`)" if first else ""
+    raise CommandError(f"After `--at`, say when to send it{shown}: {AT_FORMS}.", subcommand=name)
+
+
 def _push(name: str, args: list[_Token], text: str, _max: int) -> Command:
     if not args:
         raise CommandError("The card is missing.", subcommand=name)
     card = _ref(args[0], "card", name)
     recipients: tuple[str, ...] = ()
-    message_from = args[0].end
-    if len(args) > 1 and not args[1].quoted and args[1].text.lower() == "--to":
-        if len(args) < 3:
-            raise CommandError("After `--to`, list the members, separated by commas.", subcommand=name)
-        parts = [part.strip() for part in args[2].text.split(",")]
-        if any(not part for part in parts):
-            raise CommandError("The member list has an empty entry; separate members with commas, no spaces.",
+    at: str | None = None
+    index = 1
+    while index < len(args) and not args[index].quoted and args[index].text.startswith("--"):
+        option = args[index].text.lower()
+        if option == "--to" and not recipients:
+            recipients = _recipients(args[index + 1] if index + 1 < len(args) else None, name)
+            index += 2
+        elif option == "--at" and at is None:
+            at, index = _at(args, index + 1, name)
+        elif option in ("--to", "--at"):
+            raise CommandError(f"`{option}` is given twice; give it once.", subcommand=name)
+        else:
+            raise CommandError(f"I don't know the option `{_short(args[index].text)}`; try `--to` or `--at`.",
                                subcommand=name)
-        if len(parts) > MAX_RECIPIENTS:
-            raise CommandError(f"That is {len(parts)} members; a targeted push takes at most {MAX_RECIPIENTS}.",
-                               subcommand=name)
-        for part in parts:
-            if len(part) > MAX_REF:
-                raise CommandError("One of the members is too long to be real.", subcommand=name)
-        recipients = tuple(dict.fromkeys(parts))
-        message_from = args[2].end
-    elif len(args) > 1 and not args[1].quoted and args[1].text.startswith("--"):
-        raise CommandError(f"I don't know the option `{_short(args[1].text)}`; try `--to`.", subcommand=name)
+    message_from = args[index - 1].end
     for token in args:
         if token.end > message_from and not token.quoted and _OPTION.fullmatch(token.text):
             raise CommandError(f"`{_short(token.text)}` came after the message: options go before it, "
@@ -406,7 +445,13 @@ def _push(name: str, args: list[_Token], text: str, _max: int) -> Command:
     message = text[message_from:].strip()
     if not message:
         raise CommandError("The message is empty: write what members should receive.", subcommand=name)
-    return Push(card, message, recipients)
+    return Push(card, message, recipients, at)
+
+
+def _scheduled(name: str, args: list[_Token], _text: str, _max: int) -> Command:
+    if len(args) > 1:
+        _expect(args, 1, name, ("card",))
+    return Scheduled(_ref(args[0], "card", name) if args else None)
 
 
 def _audit(name: str, args: list[_Token], _text: str, _max: int) -> Command:
@@ -482,6 +527,7 @@ _PARSERS = {
     "void": _member_ref,
     "delete": _member_ref,
     "push": _push,
+    "scheduled": _scheduled,
     "audit": _audit,
     "stats": _stats,
     "history": _member_ref,

@@ -1,8 +1,9 @@
 """Changes held for a click: a confirmation the asker clicks, or an approval a second person clicks.
 
-The flow is hold → click → claim → execute → finish. The store's `claim` is one conditional UPDATE, so of any
-number of clicks on any number of processes exactly one gets to call the API; a claimed change never becomes
-pending again, so a crash mid-call leaves it finished ("unknown") or executing, never executable a second time.
+The flow is hold → click → claim → job (bot.jobs.held) → sent → finish. The store's `claim` is one conditional
+UPDATE, so of any number of clicks on any number of processes exactly one starts the job; a claimed change never
+becomes pending again, and the job marks it sent (committed) before the API call, so a crash mid-call leaves it
+to be settled "unknown" by the resumed job, never sent a second time. A scheduled push's job waits for its time.
 Who may click what is decided here, once (`refusal`). Nothing here knows about Slack listeners: handlers
 decode the click and render what these functions return.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
 from bot.access import Role
@@ -57,6 +58,8 @@ class Plan:
     """Stamps only: how many."""
     had: tuple[int, ...] = ()
     """Stamps only: the member's reward ids when asked, so the outcome can name the rewards just earned."""
+    send_at: datetime | None = None
+    """A scheduled push: when it goes out once confirmed (None: at once)."""
 
     @property
     def member_ids(self) -> list[int]:
@@ -73,6 +76,8 @@ class Plan:
             params["message"] = self.message
         if self.amount is not None:
             params.update(amount=self.amount, had=list(self.had))
+        if self.send_at is not None:
+            params["send_at"] = self.send_at.isoformat()
         return params
 
     @classmethod
@@ -89,6 +94,7 @@ class Plan:
                 message=None if params.get("message") is None else str(params["message"]),
                 amount=None if params.get("amount") is None else int(params["amount"]),
                 had=tuple(int(reward_id) for reward_id in params.get("had") or ()),
+                send_at=held.send_at,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -189,15 +195,88 @@ def finish(
         log.exception("could not record how held change %s ended", held_id)
 
 
+RESTARTED = "the bot restarted while sending"
+"""The detail of a change found already sent by the job that carries it out: it is never sent again."""
+
+
+class AlreadySent(RuntimeError):
+    """Another run of the job sent this change's call already: this one must not send it."""
+
+
 def run(
     services: Services, interaction: Interaction, held: HeldChange, action: str, call: Callable[[], R], *,
     card_id: int, member_ids: list[int], params: dict[str, Any], total: Callable[[R | None], int | None] | None = None,
 ) -> Ran[R]:
-    """Carry out a claimed change through the audited path and leave it finished, whatever happens."""
+    """Carry out a claimed change through the audited path and leave it finished, whatever happens.
+
+    The change is marked sent (committed) before the call, so a job interrupted with the call on the wire finds
+    it so and never sends it again (`settle_interrupted`).
+    """
+    def sending(entry: int) -> None:
+        if not services.store.held.mark_sending(held.id, audit_id=entry):
+            raise AlreadySent(held.id)
+
     attempt = services.changes.attempt(interaction, action, call, card_id=card_id, member_ids=member_ids,
-                                       params=params)
+                                       params=params, before_call=sending)
+    if isinstance(attempt.error, AlreadySent):
+        return Ran(services.store.held.get(held.id) or held, "unknown", error=attempt.error)
     finish(services, held.id, attempt.outcome, attempt.detail, total(attempt.result) if total else None)
     return Ran(services.store.held.get(held.id) or held, attempt.outcome, attempt.result, attempt.error)
+
+
+def settle_interrupted(services: Services, held: HeldChange) -> HeldChange:
+    """A change whose call was sent by a run that never finished: recorded unknown, never sent again."""
+    if held.audit_id is not None:
+        try:
+            services.store.audit.finish(held.audit_id, "unknown", RESTARTED)
+        except Exception:
+            log.exception("could not record the outcome of audit entry %s", held.audit_id)
+    finish(services, held.id, "unknown", RESTARTED)
+    return services.store.held.get(held.id) or held
+
+
+def execute(services: Services, interaction: Interaction, claimed: HeldChange) -> Ran[Any]:
+    """Carry out a claimed confirmation or approval (the durable job's step): its plan, audited, once."""
+    if claimed.kind == "approval":
+        # None means everyone; a stored list is never empty (pushes.request refuses that), nor does the client
+        # send one.
+        recipients = None if claimed.recipient_ids is None else list(claimed.recipient_ids)
+        params: dict[str, Any] = {"approval": claimed.id, "recipients": claimed.recipient_count,
+                                  "broadcast": recipients is None, "length": len(claimed.message)}
+        return run(services, interaction, claimed, "push",
+                   lambda: services.loyalty.push(claimed.card_id, claimed.message, recipients),
+                   card_id=claimed.card_id, member_ids=recipients or [], params=params, total=_total)
+    plan = Plan.of(claimed)
+    if plan is None:
+        raise ValueError(f"held change {claimed.id} is not a void, delete or push")
+    params = {"confirmation": claimed.id}
+    if plan.action == "push":
+        params.update(recipients=len(plan.members), length=len(plan.message or ""))
+    if plan.action == "stamp":
+        params.update(amount=plan.amount)
+    return run(services, interaction, claimed, plan.action, lambda: _call(services, plan),
+               card_id=plan.card_id, member_ids=plan.member_ids, params=params, total=_total)
+
+
+def _total(result: object) -> int | None:
+    total = getattr(result, "total_recipients", None)
+    return total if isinstance(total, int) else None
+
+
+def start(interaction: Interaction, claimed: HeldChange) -> None:
+    """Hand a claimed change to its durable job (under the change's id: a second start attaches to the first).
+
+    If this fails after the claim, upkeep finds the change executing with no job and starts it
+    (`bot.jobs.held.resume`)."""
+    from bot.jobs import held as held_jobs
+
+    held_jobs.enqueue(claimed.id, interaction.request_id, response_url_of(interaction), send_at=claimed.send_at)
+
+
+def response_url_of(interaction: Interaction) -> str | None:
+    """Where the clicked message can be replaced from elsewhere (a job), if Slack gave one."""
+    url = getattr(interaction.respond, "response_url", None)
+    return url if isinstance(url, str) and url else None
 
 
 def member_plan(action: Literal["void", "delete"], card: Card, member: Member) -> Plan:
@@ -211,11 +290,13 @@ def stamp_plan(card: Card, member: Member, amount: int) -> Plan:
                 had=tuple(reward.id for reward in member.rewards))
 
 
-def push_plan(card: Card, message: str, members: list[Member]) -> Plan:
-    """The plan to push `message` to the given members (never an empty list: that would reach everyone)."""
+def push_plan(card: Card, message: str, members: list[Member], send_at: datetime | None = None) -> Plan:
+    """The plan to push `message` to the given members (never an empty list: that would reach everyone), at
+    `send_at` when scheduled."""
     if not members:
         raise ValueError("a targeted push needs at least one recipient")
-    return Plan("push", card.id, card.display_name, tuple(Target(m.id, m.full_name) for m in members), message)
+    return Plan("push", card.id, card.display_name, tuple(Target(m.id, m.full_name) for m in members), message,
+                send_at=send_at)
 
 
 def hold(services: Services, interaction: Interaction, action: str, params: dict[str, Any]) -> HeldChange:
@@ -243,8 +324,8 @@ def _confirmation(services: Services, interaction: Interaction, held_id: str) ->
     return found, plan
 
 
-def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple[Ran[Any], Plan] | NotDone:
-    """The confirm button: claim the confirmation and, only if this click won, carry out its plan.
+def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple[HeldChange, Plan] | NotDone:
+    """The confirm button: claim the confirmation; only the click that won gets it back, to `start` its job.
 
     Raises AccessDenied when the clicker's role (checked now) does not allow the action.
     """
@@ -255,14 +336,7 @@ def confirm(services: Services, interaction: Interaction, held_id: str) -> tuple
     claimed = move(services, interaction, held, "claim")
     if isinstance(claimed, NotDone):
         return NotDone(claimed.reason, claimed.held, plan)
-    params: dict[str, Any] = {"confirmation": held.id}
-    if plan.action == "push":
-        params.update(recipients=len(plan.members), length=len(plan.message or ""))
-    if plan.action == "stamp":
-        params.update(amount=plan.amount)
-    ran = run(services, interaction, claimed, plan.action, lambda: _call(services, plan),
-              card_id=plan.card_id, member_ids=plan.member_ids, params=params)
-    return ran, plan
+    return claimed, plan
 
 
 def cancel(services: Services, interaction: Interaction, held_id: str) -> Plan | NotDone:

@@ -20,8 +20,9 @@ from bot.views.confirmations import (
     already_voided_text,
     cancelled_message,
     confirmation_message,
-    executed_message,
+    finished_message,
     not_run_notice,
+    sending_message,
 )
 from handlers.base import Listener, clicked_member, pick_member
 
@@ -65,21 +66,30 @@ def ask_from_button(action: Literal["void", "delete"]) -> Callable[[Services, In
 
 
 def run_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
-    """Confirm: only the click that claims the confirmation calls the API; the message becomes the outcome."""
+    """Confirm: only the click that claims the confirmation starts its job; the job replaces the message with
+    the outcome."""
     result = held.confirm(services, interaction, stored_id(action))
     if isinstance(result, held.NotDone):
         # Only an expired confirmation replaces the message: otherwise the winning click's outcome stays.
         interaction.reply(not_run_notice(result.reason, result.plan), replace=result.reason == "expired")
         return
-    ran, plan = result
-    if plan.action == "stamp" and ran.outcome == "ok" and isinstance(ran.result, Member):
-        after = ran.result
-        before = after.model_copy(update={"rewards": [r for r in after.rewards if r.id in plan.had]})
-        card = services.lookup.card(str(plan.card_id))
-        interaction.reply(stamp_result_message(card, before, after, plan.amount or 0), replace=True)
+    claimed, plan = result
+    if plan.action == "stamp":  # at the till: the answer, with any reward earned, comes in this very reply
+        ran = held.execute(services, interaction, claimed)
+        if ran.outcome == "ok" and isinstance(ran.result, Member):
+            after = ran.result
+            before = after.model_copy(update={"rewards": [r for r in after.rewards if r.id in plan.had]})
+            card = services.lookup.card(str(plan.card_id))
+            interaction.reply(stamp_result_message(card, before, after, plan.amount or 0), replace=True)
+            return
+        problem = describe(ran.error, interaction.request_id) if ran.error and ran.outcome == "failed" else None
+        done = services.store.held.get(claimed.id) or claimed
+        interaction.reply(finished_message(plan, done, problem, interaction.request_id), replace=True)
         return
-    problem = describe(ran.error, interaction.request_id) if ran.error and ran.outcome == "failed" else None
-    interaction.reply(executed_message(plan, ran, problem, interaction.request_id), replace=True)
+    try:
+        interaction.reply(sending_message(plan), replace=True)
+    finally:
+        held.start(interaction, claimed)
 
 
 def cancel_confirmation(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:

@@ -154,7 +154,8 @@ class Engine:
     def start(self) -> Engine:
         from dbos import DBOS
 
-        import bot.jobs.imports  # noqa: F401 - registers its workflows before launch
+        import bot.jobs.held
+        import bot.jobs.imports  # noqa: F401
         from bot.jobs import upkeep
 
         _prepare_sqlite(self.system_url)

@@ -2,7 +2,8 @@
 
 - Held changes past their expiry are marked expired: an approval request in the channel says so, and an expired
   import's copy of pasted rows is deleted from Slack.
-- An import whose job is missing (the process died between storing it and enqueueing it) is enqueued.
+- An import, confirmation or approved push whose job is missing (the process died between the click and the
+  enqueue) is enqueued.
 - Finished imports' ledgers and finished job records older than LOYALTY_JOB_RETENTION_DAYS are deleted.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from dbos import DBOS, ScheduleInput
 
 from bot.jobs import context
+from bot.jobs import held as held_jobs
 from bot.jobs import imports as import_jobs
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ def upkeep(scheduled_at: datetime, _context: Any) -> None:
     with context.running():
         expire_held()
         resume_imports()
+        held_jobs.resume()  # changes claimed but never handed to their job (the process died in between)
         cutoff = scheduled_at - timedelta(days=context.services().settings.loyalty_job_retention_days)
         prune_ledgers(cutoff.isoformat())
         # Recorded as steps of this workflow by the engine itself.

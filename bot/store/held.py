@@ -116,6 +116,26 @@ class HeldChanges:
         moment = moment_of(now)
         return self._move(held_id, moment, state="executing", claimed_by=by, claimed_at=moment)
 
+    def mark_sending(self, held_id: str, *, audit_id: int | None = None) -> bool:
+        """Executing and not yet sent → sent now (committed before the API call); False if it was not.
+
+        A job that finds its change already sent was interrupted with the call on the wire: it never sends again.
+        """
+        with self._db.write() as connection:
+            result = connection.execute(
+                update(held_changes)
+                .where(held_changes.c.id == held_id, held_changes.c.state == "executing",
+                       held_changes.c.sent_at.is_(None))
+                .values(sent_at=utc_now(), audit_id=audit_id)
+            )
+            return result.rowcount == 1
+
+    def executing(self, claimed_before: datetime) -> list[str]:
+        """The changes claimed before `claimed_before` and still executing (their job may have been lost)."""
+        with self._db.read() as connection:
+            return list(connection.scalars(select(held_changes.c.id).where(
+                held_changes.c.state == "executing", held_changes.c.claimed_at < claimed_before)))
+
     def finish(
         self, held_id: str, outcome: Outcome, detail: str | None = None, *, total_recipients: int | None = None
     ) -> bool:
@@ -146,6 +166,27 @@ class HeldChanges:
         return self._move(
             held_id, moment, state="rejected", closed_by=by, finished_at=moment, reason=clip_detail(reason)
         )
+
+    def withdraw(self, held_id: str, *, by: str) -> HeldChange | None:
+        """A scheduled change, pending or claimed but not yet sent → cancelled, recording who; None when it was
+        already sent or closed."""
+        moment = utc_now()
+        with self._db.write() as connection:
+            result = connection.execute(
+                update(held_changes)
+                .where(held_changes.c.id == held_id, held_changes.c.state.in_(("pending", "executing")),
+                       held_changes.c.sent_at.is_(None))
+                .values(state="cancelled", closed_by=by, finished_at=moment)
+            )
+            return _select(connection, held_id) if result.rowcount == 1 else None
+
+    def not_sent(self, action: str) -> list[HeldChange]:
+        """Changes of this action still to be carried out (pending, or claimed and not yet sent), oldest first."""
+        with self._db.read() as connection:
+            rows = connection.execute(select(held_changes).where(
+                held_changes.c.action == action, held_changes.c.state.in_(("pending", "executing")),
+                held_changes.c.sent_at.is_(None)).order_by(held_changes.c.created_at))
+            return [_held(row) for row in rows]
 
     def expire_due(self, now: datetime | None = None) -> int:
         """Mark every pending change past its expiry as expired; returns how many."""

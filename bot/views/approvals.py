@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.held import RESTARTED
 from bot.store import HeldChange
 from bot.views import ids
 from bot.views.common import (
@@ -72,6 +73,11 @@ def when(moment: datetime | None) -> str:
     return f"{format_time(moment)} UTC" if moment else "an unknown time"
 
 
+def local_time(moment: datetime) -> str:
+    """A moment each reader sees on their own clock (Slack's date token), with UTC for clients that can't."""
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{when(moment)}>"
+
+
 def _chunks(text: str, limit: int) -> list[str]:
     chunks: list[str] = []
     current, size = "", 0
@@ -116,6 +122,8 @@ def _status(approval: HeldChange, now: datetime | None) -> str:
     state = approval.state
     if state == "pending" and not approval.is_open(now):
         state = "expired"
+    if state == "executing" and approval.send_at is not None and approval.sent_at is None:
+        return f":alarm_clock: {approved}; it goes out {local_time(approval.send_at)}."
     if state == "executing":
         return f":hourglass_flowing_sand: {approved}; sending now…"
     if state == "done":
@@ -124,6 +132,10 @@ def _status(approval: HeldChange, now: datetime | None) -> str:
     if state == "failed":
         return (f":x: {approved}, but the loyalty service refused the push, so nothing was sent. "
                 f"{mention(approval.requester)} can fix it and ask again.")
+    if state == "unknown" and approval.detail == RESTARTED:
+        return (f":warning: {approved}, but the bot restarted while sending, so I can't tell whether the push "
+                f"went out, and it was not sent again. Check with `/loyalty member {approval.card_id} <member>` "
+                "(or the members' phones) before sending it again.")
     if state == "unknown":
         return (f":warning: {approved}, but the loyalty service did not answer, so I can't tell whether the push "
                 "went out. Check the card's push history in Coupontools before sending it again.")
@@ -131,7 +143,7 @@ def _status(approval: HeldChange, now: datetime | None) -> str:
         reason = f" Reason: {inline(approval.reason, REASON_MAX)}" if approval.reason else ""
         return f":no_entry: Rejected by {mention(approval.closed_by)} on {when(approval.finished_at)}.{reason}"
     if state == "cancelled":
-        return (f":heavy_multiplication_x: Cancelled by {mention(approval.requester)} on "
+        return (f":heavy_multiplication_x: Cancelled by {mention(approval.closed_by or approval.requester)} on "
                 f"{when(approval.finished_at)}. Nothing was sent.")
     return (f":hourglass: Expired on {when(approval.expires_at)} without approval, so nothing was sent. "
             "Ask again with `/loyalty push` if it is still wanted.")
@@ -146,6 +158,7 @@ def approval_message(approval: HeldChange, card_name: str, *, now: datetime | No
         context(f"The message, exactly as members will see it ({plural(len(approval.message), 'character')}):"),
         *message_preview(approval.message),
         *_recipient_ids(approval),
+        *_scheduled(approval),
     ]
     if open_:
         blocks.append(context(
@@ -157,6 +170,27 @@ def approval_message(approval: HeldChange, card_name: str, *, now: datetime | No
         blocks.append(section(_status(approval, now)))
     text = f"Push to {plural(approval.recipient_count, 'member')} of {inline(card_name, CARD_NAME)}"
     return Message(text=fallback(f"{text}: {'waiting for approval' if open_ else 'closed'}"), blocks=blocks)
+
+
+def _scheduled(approval: HeldChange) -> list[Block]:
+    if approval.send_at is None:
+        return []
+    return [section(f":alarm_clock: Scheduled for *{local_time(approval.send_at)}*: approval comes first, and "
+                    "it goes out at that time.")]
+
+
+def late_message(approval: HeldChange, card_name: str) -> Message:
+    """The approver's ephemeral when the time set for the push has passed: send it now, or leave it."""
+    go = ButtonElement(
+        text=plain("Send it now", 75), action_id=ids.APPROVAL_SEND_NOW, value=approval.id, style="primary",
+        confirm=ConfirmObject(title="Send this push now?", text="It goes out at once and cannot be taken back.",
+                              confirm="Send it", deny="Not yet", style="primary"),
+    )
+    text = (f":alarm_clock: This push to {_audience(approval, card_name)} was scheduled for "
+            f"{local_time(approval.send_at or approval.created_at)}, which has passed. Send it now instead? "
+            "Nothing is sent unless you click.")
+    return Message(text=fallback("The time set for this push has passed: send it now?"),
+                   blocks=[section(text), ActionsBlock(elements=[go])])
 
 
 def approval_buttons(approval: HeldChange) -> ActionsBlock:
@@ -182,7 +216,8 @@ def sent_for_approval_message(approval: HeldChange, card_name: str, channel_id: 
     where = channel_link(channel_id)
     if permalink and permalink.startswith("https://"):
         where += f" (<{escape(permalink.replace('|', '%7C'))}|open the request>)"
-    text = (f":inbox_tray: Sent for approval: your push to {_audience(approval, card_name)} waits in {where}. "
+    at = f" It goes out {local_time(approval.send_at)}, once approved." if approval.send_at else ""
+    text = (f":inbox_tray: Sent for approval: your push to {_audience(approval, card_name)} waits in {where}.{at} "
             "An admin other than you has to approve it; I'll tell you when they do. You can cancel it there.")
     return Message(text=fallback(f"Your push to {inline(card_name, CARD_NAME)} was sent for approval"),
                    blocks=[section(text)])

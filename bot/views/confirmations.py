@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
 
 from bot.coupontools import Member
-from bot.held import NotDoneReason, Plan, Ran
+from bot.held import RESTARTED, NotDoneReason, Plan
+from bot.store import HeldChange
 from bot.views import ids
-from bot.views.approvals import message_preview, when
+from bot.views.approvals import local_time, message_preview, when
 from bot.views.common import Message, button, context, escape, fallback, format_time, inline, plain, plural, section
 
 NAME = 150
@@ -56,6 +56,8 @@ def confirmation_message(plan: Plan, confirmation_id: str, expires_at: datetime)
     """The ephemeral asking to confirm: what, to whom, that it cannot be undone; a danger button and Cancel."""
     # Its own block, so however long the list of names, the warning is never cut off.
     blocks: list[Block] = [section(f":warning: {_what(plan)}"), section("*This cannot be undone.*")]
+    if plan.send_at is not None:
+        blocks.append(section(f":alarm_clock: Scheduled: it goes out *{local_time(plan.send_at)}* once you confirm."))
     if plan.message is not None:
         blocks.append(context(f"The message, exactly as members will see it "
                               f"({plural(len(plan.message), 'character')}):"))
@@ -84,23 +86,40 @@ def _check_hint(plan: Plan) -> str:
                 "it happened.")
     if plan.action == "stamp":
         return f"Look at their count with `/loyalty member {plan.card_id} {member.id}` before stamping again."
-    return ("Check the card's push history in Coupontools before sending it again: sending twice notifies "
-            "members twice.")
+    return (f"Check with `/loyalty member {plan.card_id} <member>` (or the members' phones) and the card's push "
+            "history in Coupontools before sending it again: sending twice notifies members twice.")
 
 
-def executed_message(plan: Plan, executed: Ran[Any], problem: str | None, request_id: str) -> Message:
-    """What the confirmation becomes after this click ran it: done, refused (with why), or unknown."""
-    if executed.outcome == "ok":
+def sending_message(plan: Plan) -> Message:
+    """The confirmation once clicked, until its job replaces it with how it ended."""
+    if plan.send_at is not None:
+        return Message(text=fallback("Scheduled"), blocks=[section(
+            f":alarm_clock: Scheduled: {_BUTTON[plan.action].lower()} on {_card(plan)} goes out "
+            f"{local_time(plan.send_at)}. `/loyalty scheduled` lists it, with Cancel."
+        )])
+    return Message(text=fallback("Sending…"), blocks=[section(
+        f":hourglass_flowing_sand: {_BUTTON[plan.action]} on {_card(plan)}: on its way. The result will replace "
+        "this message."
+    )])
+
+
+def finished_message(plan: Plan, change: HeldChange, problem: str | None, request_id: str) -> Message:
+    """What the confirmation becomes once carried out: done, refused (with why), or unknown."""
+    if change.state == "done":
         if plan.action == "push":
-            total = getattr(executed.result, "total_recipients", len(plan.members))
+            total = change.total_recipients if change.total_recipients is not None else len(plan.members)
             line = (f":white_check_mark: Push sent to {_card(plan)}: the loyalty service delivered it to "
                     f"{plural(total, 'member')}.")
         else:
             line = f":white_check_mark: Done: {_member(plan)} was {_DONE[plan.action]} on {_card(plan)}."
         text = f"Done: {_DONE[plan.action]}"
-    elif executed.outcome == "failed":
+    elif change.state == "failed":
         line = f":x: Not done: {escape(problem or 'the loyalty service refused it.')} Nothing was changed."
         text = "Not done"
+    elif change.detail == RESTARTED:
+        line = (f":warning: The bot restarted while sending the {plan.action}, so I can't tell whether it "
+                f"happened, and it was not sent again. {_check_hint(plan)} (reference `{escape(request_id)}`)")
+        text = "Outcome unknown"
     else:
         line = (f":warning: The loyalty service did not answer after the {plan.action} was sent, so I can't tell "
                 f"whether it happened. {_check_hint(plan)} (reference `{escape(request_id)}`)")

@@ -55,9 +55,15 @@ USAGES: dict[str, Usage] = {
         "Lists the member's available rewards to use.",
     ),
     "push": Usage(
-        "push <card> [--to <member>[,<member>…]] <message>",
-        'push "Coffee Club" --to ada@example.com,+3212345678 Your free coffee is waiting!',
-        "Sends a push notification. Without `--to` it goes to every member, once an admin other than you approves.",
+        "push <card> [--to <member>[,<member>…]] [--at <when>] <message>",
+        'push "Coffee Club" --to ada@example.com,+3212345678 --at 09:00 Your free coffee is waiting!',
+        "Sends a push notification. Without `--to` it goes to every member, once an admin other than you approves. "
+        "`--at` sends it later: `HH:MM` or `YYYY-MM-DD HH:MM` on your clock, or `+90m`, `+2h`, `+1d`.",
+    ),
+    "scheduled": Usage(
+        "scheduled [<card>]",
+        'scheduled "Coffee Club"',
+        "Lists the pushes waiting for their time, with Cancel (for the person who asked, or an admin).",
     ),
     "void": Usage(
         "void <card> <member>",
@@ -96,7 +102,7 @@ WHO: dict[str, str] = {
     "help": "everyone", "cards": "viewers", "members": "viewers", "member": "viewers",
     "copy": "operators", "add": "operators", "import": "operators", "edit": "operators", "stamp": "operators",
     "redeem": "operators", "push": "operators ask, a second admin approves a push to everyone",
-    "void": "admins", "delete": "admins", "audit": "admins", "use": "operators",
+    "void": "admins", "delete": "admins", "audit": "admins", "use": "operators", "scheduled": "viewers",
     "stats": "viewers", "history": "operators", "export": "admins",
 }
 """Who may run each subcommand, in words (roles are granted in LOYALTY_VIEWERS, _OPERATORS and _ADMINS)."""
@@ -109,7 +115,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Look up", ("cards", "members", "member")),
-    ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push")),
+    ("Change", ("stamp", "redeem", "add", "edit", "import", "copy", "push", "scheduled")),
     ("Insights", ("stats", "history")),
     ("Admin", ("void", "delete", "export", "audit")),
     ("This channel", ("use",)),

@@ -70,7 +70,7 @@ def test_requester_and_operators_cannot_approve_a_second_admin_can_once(stack: L
     assert stack.sandbox.state.pushes == []
 
     stack.driver.click(request, choice=approve, user=ADMIN2)
-    shown = wait_text(stack, request, "Approved by")
+    shown = wait_text(stack, request, "and sent")
     assert ADMIN2 in shown
     assert f"delivered it to {active_members(stack)} members" in shown
     assert not controls(request.blocks)
@@ -166,7 +166,7 @@ def test_targeted_push_above_the_threshold_goes_to_approval(tmp_path) -> None:
         _, request = request_push(stack, f"push {CARD} --to {DEMO_ADA_ID},{DEMO_GRACE_ID} Hi you two")
         assert "2 chosen members" in render_message(request)
         stack.driver.click(request, action_id=ids.APPROVAL_APPROVE, user=ADMIN)
-        wait_text(stack, request, "Approved by")
+        wait_text(stack, request, "and sent")
         [push] = stack.sandbox.state.pushes
         assert push["recipient_ids"] == [DEMO_ADA_ID, DEMO_GRACE_ID]
         assert stack.services.store.audit.latest()[0].member_ids == (DEMO_ADA_ID, DEMO_GRACE_ID)

@@ -83,6 +83,9 @@ class HeldChange:
     message_ts: str | None
     reason: str | None
     total_recipients: int | None
+    sent_at: datetime | None = None
+    """When the job that carries it out sent the API call (set, and committed, before the call)."""
+    audit_id: int | None = None
 
     @property
     def card_id(self) -> int:
@@ -104,6 +107,12 @@ class HeldChange:
     def recipient_count(self) -> int:
         """How many members an approval's push reaches (counted when it was asked for)."""
         return int(self.params["recipient_count"])
+
+    @property
+    def send_at(self) -> datetime | None:
+        """A scheduled push: the moment it goes out (None: at once, when clicked)."""
+        value = self.params.get("send_at")
+        return None if value is None else datetime.fromisoformat(str(value))
 
     @property
     def is_broadcast(self) -> bool:

@@ -96,6 +96,9 @@ held_changes = Table(
     Column("message_ts", String(64), nullable=True),
     Column("reason", Text(), nullable=True),
     Column("total_recipients", Integer(), nullable=True),
+    # Carried out by a durable job: when the API call was sent (set before it), and the audit row it wrote.
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("audit_id", BigInteger(), nullable=True),
     Index("ix_held_changes_state_expires_at", "state", "expires_at"),
 )
 
