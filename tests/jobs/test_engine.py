@@ -90,15 +90,21 @@ def _wait(predicate: Callable[[], bool], seconds: float) -> None:
         time.sleep(0.05)
 
 
+def _killed_in_step(database: tuple[str, str], jobs: list[Job], log: Path, steps: int, executor: str,
+                    step: int) -> None:
+    """A job of `steps` steps enqueued by `executor`'s process, which is killed inside step number `step`."""
+    jobs.append(Job(*database, log, steps, executor, "--enqueue"))
+    _wait(lambda: f"start {step}" in _lines(log), 60)
+    jobs[0].kill()
+    assert f"done {step}" not in _lines(log)
+
+
 def test_a_job_killed_mid_step_resumes_after_restart_without_repeating_finished_steps(
         database: tuple[str, str], jobs: list[Job], tmp_path: Path) -> None:
     url, schema = database
     log = tmp_path / "steps.log"
     executor = f"crash-{uuid.uuid4().hex[:6]}"
-    jobs.append(Job(url, schema, log, 6, executor, "--enqueue"))
-    _wait(lambda: "start 2" in _lines(log), 60)  # killed inside the third step
-    jobs[0].kill()
-    assert "done 2" not in _lines(log)
+    _killed_in_step(database, jobs, log, 6, executor, 2)
 
     jobs.append(Job(url, schema, log, 6, executor))  # same executor: resumes at launch
     _wait(lambda: "done 5" in _lines(log), 60)
@@ -113,9 +119,7 @@ def test_a_job_of_an_executor_that_never_comes_back_is_resumed_by_another(
     url, schema = database
     log = tmp_path / "steps.log"
     dead = f"dead-{uuid.uuid4().hex[:6]}"
-    jobs.append(Job(url, schema, log, 4, dead, "--enqueue"))
-    _wait(lambda: "start 1" in _lines(log), 60)
-    jobs[0].kill()
+    _killed_in_step(database, jobs, log, 4, dead, 1)
     with direct_connection(url) as connection:  # its last heartbeat, a minute ago
         from sqlalchemy import update
 
