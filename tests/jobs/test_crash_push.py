@@ -16,8 +16,8 @@ from bot.views import ids
 from localstack.slack import FakeSlack, SlackDriver, controls, render_message
 from localstack.stack import ADMIN, APPROVALS, OPERATOR
 from tests.app.test_serving import SIGNING_SECRET, _serve_env
-from tests.jobs.test_crash_import import _wait, database, kill_tree, serving  # noqa: F401 - fixture
-from tests.store.conftest import direct_connection, make_pg_url  # noqa: F401 - fixture
+from tests.jobs.processes import kill_tree, serving, wait
+from tests.store.conftest import direct_connection
 
 RESTARTED = "the bot restarted while sending"
 
@@ -46,9 +46,9 @@ def _people_and_env(sandbox: SandboxServer, slack: FakeSlack, tmp_path: Path,
 
 
 def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_unknown(
-        stand_ins: tuple[SandboxServer, FakeSlack], database: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+        stand_ins: tuple[SandboxServer, FakeSlack], bot_database: dict[str, str], tmp_path: Path) -> None:
     sandbox, slack = stand_ins
-    env = _people_and_env(sandbox, slack, tmp_path, database)
+    env = _people_and_env(sandbox, slack, tmp_path, bot_database)
     # The push reaches the loyalty service and is applied; the answer never comes while the bot lives.
     sandbox.faults.drop(path="/push-notifications", after_apply=True, hang=5)
     with serving(env, tmp_path) as (process, url), \
@@ -57,7 +57,7 @@ def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_u
         request = slack.wait_for(lambda: next(iter(slack.messages(APPROVALS)), None), timeout=15)
         approve = next(c for c in controls(request.blocks) if c.action_id == ids.APPROVAL_APPROVE)
         driver.click(request, choice=approve, user=ADMIN)
-        _wait(lambda: sandbox.find_requests("POST", "/push-notifications"), 30)
+        wait(lambda: sandbox.find_requests("POST", "/push-notifications"), 30)
         kill_tree(process.pid)
     assert "sending now" in render_message(request)
     assert len(sandbox.state.pushes) == 1
@@ -75,9 +75,9 @@ def test_a_push_on_the_wire_when_the_bot_is_killed_is_never_resent_and_is_told_u
 
 
 def test_a_scheduled_push_approved_before_a_kill_goes_out_once_after_the_restart_and_not_early(
-        stand_ins: tuple[SandboxServer, FakeSlack], database: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+        stand_ins: tuple[SandboxServer, FakeSlack], bot_database: dict[str, str], tmp_path: Path) -> None:
     sandbox, slack = stand_ins
-    env = _people_and_env(sandbox, slack, tmp_path, database)
+    env = _people_and_env(sandbox, slack, tmp_path, bot_database)
     with serving(env, tmp_path) as (process, url), \
             SlackDriver(slack, app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET) as driver:
         driver.command(f"push {DEMO_STAMP_CARD_ID} --at +1m Happy hour", user=OPERATOR, channel=APPROVALS)
@@ -90,7 +90,7 @@ def test_a_scheduled_push_approved_before_a_kill_goes_out_once_after_the_restart
         approve = next(c for c in controls(request.blocks) if c.action_id == ids.APPROVAL_APPROVE)
         driver.click(request, choice=approve, user=ADMIN)
         slack.wait_for(lambda: "Approved by" in render_message(request) or None, timeout=15)
-        _wait(lambda: _enqueued(env, f"held-{held_id}"), 15)  # the click's job is stored: then kill
+        wait(lambda: _enqueued(env, f"held-{held_id}"), 15)  # the click's job is stored: then kill
         kill_tree(process.pid)
     assert datetime.now(UTC) < send_at, "the kill landed before the time"
     assert sandbox.find_requests("POST", "/push-notifications") == []
