@@ -7,6 +7,7 @@ could not be made) or when repeating it changes nothing (a read, or a view or me
 
 from __future__ import annotations
 
+import socket
 from http.client import RemoteDisconnected
 from urllib.error import URLError
 
@@ -40,8 +41,16 @@ class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
                    error: Exception | None = None) -> bool:
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
-        # urllib raises URLError only while connecting or sending: Slack has not read the whole request.
-        return isinstance(error, URLError) or method_of(request.url) in SAFE_TO_REPEAT
+        return never_sent(error) or method_of(request.url) in SAFE_TO_REPEAT
+
+
+def never_sent(error: Exception | None) -> bool:
+    """Whether the request surely never reached Slack: the connection was refused or the name did not resolve.
+
+    Any other URLError may come from the middle of sending (a reset after Slack read the whole request), when
+    Slack may already have acted."""
+    reason = getattr(error, "reason", None)
+    return isinstance(error, URLError) and isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 class SlackErrorMeter(RetryHandler):

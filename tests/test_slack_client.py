@@ -104,3 +104,15 @@ def test_slack_sdks_default_would_have_repeated_the_post(dropper: Dropper) -> No
 ])
 def test_method_of_names_the_web_api_method(url: str, method: str) -> None:
     assert method_of(url) == method
+
+
+def test_only_a_refused_connection_or_an_unknown_host_counts_as_never_sent() -> None:
+    from urllib.error import URLError
+
+    from bot.slack_client import never_sent
+
+    assert never_sent(URLError(ConnectionRefusedError()))
+    assert never_sent(URLError(socket.gaierror()))
+    assert not never_sent(URLError(ConnectionResetError()))  # may come after Slack read the whole request
+    assert not never_sent(URLError("timed out"))
+    assert not never_sent(None)
