@@ -52,7 +52,7 @@ def test_member_is_found_by_id_code_email_or_phone(stack: LocalStack, ref: str) 
 
 def test_a_member_behind_more_than_fifty_partial_matches_of_their_email_is_found(stack: LocalStack) -> None:
     lookalikes = [{"first_name": f"Look{n}", "email": f"{n}zed@example.com"} for n in range(60)]
-    stack.services.loyalty.create_members(DEMO_STAMP_CARD_ID, [*lookalikes, {"first_name": "Zed", "last_name": "Target",
+    stack.services.loyalty.create_chunk(DEMO_STAMP_CARD_ID, [*lookalikes, {"first_name": "Zed", "last_name": "Target",
                                                                               "email": "zed@example.com"}])
     assert "Zed Target" in ask(stack, f"member {DEMO_STAMP_CARD_ID} zed@example.com")
 
