@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import pushes
 from bot.access import Role
 from bot.interaction import Interaction
 from bot.services import Services
@@ -34,10 +35,11 @@ def publish_home(services: Services, interaction: Interaction, event: dict[str, 
             figures[card.id] = cached
 
     defaults = services.store.defaults.all() if role else []
+    scheduled = pushes.waiting(services) if role is Role.ADMIN else []
 
     def publish() -> None:
         interaction.client.views_publish(user_id=interaction.user_id, view=home_view(
-            cards, role=role.label, figures=figures, approvals=approvals, defaults=defaults))
+            cards, role=role.label, figures=figures, approvals=approvals, defaults=defaults, scheduled=scheduled))
 
     publish()
     missing = [card for card in cards[:CARDS_COUNTED] if card.id not in figures]

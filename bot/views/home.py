@@ -15,6 +15,10 @@ from bot.views.approvals import approval_buttons, channel_link, mention, when
 from bot.views.cards import NO_CARDS, card_blocks
 from bot.views.common import VIEW_BLOCKS, code, context, escape, header, inline, plural, section
 from bot.views.help import COMMAND, USAGES
+from bot.views.scheduled import scheduled_message
+
+SCHEDULED_BLOCKS = 12
+"""At most this many blocks of scheduled pushes on Home (the list says how many more there are)."""
 
 ROLES: dict[str, str] = {
     "viewer": "you can look up cards and members.",
@@ -76,11 +80,13 @@ def _approvals(approvals: Sequence[tuple[HeldChange, str]]) -> list[Block]:
 
 
 def home_view(cards: Sequence[Card], *, role: str, figures: Mapping[int, MemberFigures] | None = None,
-              approvals: Sequence[tuple[HeldChange, str]] = (), defaults: Sequence[tuple[str, str]] = ()) -> View:
+              approvals: Sequence[tuple[HeldChange, str]] = (), defaults: Sequence[tuple[str, str]] = (),
+              scheduled: Sequence[HeldChange] = ()) -> View:
     """The Home tab; an unknown `role` counts as no access, and then no cards are listed.
 
     `figures` are the cards' member figures known so far (by card id); `approvals`, with their card names,
-    are shown to admins only; `defaults`: the channels with a default card (`use`), and its name.
+    are shown to admins only, as are the `scheduled` pushes not sent yet; `defaults`: the channels with a default
+    card (`use`), and its name.
     """
     known = role if role in ROLES else "no access"
     names = LOOKUP_EXAMPLES + (CHANGE_EXAMPLES if known in ("operator", "admin") else ()) + ("help",)
@@ -93,6 +99,10 @@ def home_view(cards: Sequence[Card], *, role: str, figures: Mapping[int, MemberF
     ]
     if known == "admin" and approvals:
         blocks += _approvals(approvals)
+    if known == "admin" and scheduled:
+        names = {card.id: card.display_name for card in cards}
+        listed = scheduled_message(scheduled, lambda card_id: names.get(card_id, f"card {card_id}"))
+        blocks += [DividerBlock(), *listed.blocks[:SCHEDULED_BLOCKS]]
     if known != "no access":
         blocks += [DividerBlock(), header(f"Loyalty cards ({len(cards)})")]
         if defaults:

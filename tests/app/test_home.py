@@ -1,4 +1,5 @@
-"""The Home tab end to end: each card's headline figures, and admins' pending approvals with their buttons."""
+"""The Home tab end to end: each card's headline figures, and admins' pending approvals and scheduled pushes with
+their buttons."""
 
 from __future__ import annotations
 
@@ -52,3 +53,13 @@ def test_admins_see_pending_approvals_and_can_approve_from_home(stack: LocalStac
     assert push["message"] == "Double stamps this weekend!"
     stack.driver.app_home_opened(user=ADMIN)
     assert "Double stamps" not in render_view(home_saying(stack, ADMIN, "live members"))
+
+
+def test_admins_see_scheduled_pushes_with_cancel_on_home(stack: LocalStack) -> None:
+    private_reply(stack, f"push {CARD} --at +2h Coffee at noon", OPERATOR)  # waits for approval, then its time
+    stack.driver.app_home_opened(user=ADMIN)
+    home = home_saying(stack, ADMIN, "scheduled push")
+    assert "Coffee at noon" in render_view(home)
+    assert any(c.action_id == ids.SCHEDULED_CANCEL for c in controls(home.blocks))
+    stack.driver.app_home_opened(user=OPERATOR)
+    assert "scheduled push" not in render_view(home_saying(stack, OPERATOR, "live members"))
