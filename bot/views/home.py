@@ -100,8 +100,8 @@ def home_view(cards: Sequence[Card], *, role: str, figures: Mapping[int, MemberF
     if known == "admin" and approvals:
         blocks += _approvals(approvals)
     if known == "admin" and scheduled:
-        names = {card.id: card.display_name for card in cards}
-        listed = scheduled_message(scheduled, lambda card_id: names.get(card_id, f"card {card_id}"))
+        card_names = {card.id: card.display_name for card in cards}
+        listed = scheduled_message(scheduled, lambda card_id: card_names.get(card_id, f"card {card_id}"))
         blocks += [DividerBlock(), *listed.blocks[:SCHEDULED_BLOCKS]]
     if known != "no access":
         blocks += [DividerBlock(), header(f"Loyalty cards ({len(cards)})")]
