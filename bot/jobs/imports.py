@@ -242,9 +242,9 @@ def _progress(record: ImportRecord, *, force: bool = False) -> None:
     throttle = _throttles.setdefault(record.id, Throttle())
     if not (force or first or throttle.ready()):
         return  # before reading the chunks: a chunk's step must not read the whole ledger every time
-    chunks = svc.store.imports.chunks(record.id)
-    resumed = first and any(chunk.state != "pending" for chunk in chunks)
     try:
+        chunks = svc.store.imports.chunks(record.id)
+        resumed = first and any(chunk.state != "pending" for chunk in chunks)
         card = svc.lookup.card(str(record.card_id))
         report = build_report(record, chunks)
         sent = sum(chunk.size for chunk in chunks if chunk.state != "pending")
