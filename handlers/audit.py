@@ -104,9 +104,9 @@ def export(services: Services, interaction: Interaction, export: Export) -> None
         try:
             # The audit log names who changed which member: the requester alone gets it.
             send_privately(
-                services.slack, interaction.user_id, content=audit_csv(entries), title="Loyalty audit log",
+                services.slack, interaction.user_id, export_comment(interaction.user_id, len(entries), start, end),
+                content=audit_csv(entries), title="Loyalty audit log",
                 filename=f"loyalty-audit{scope}-{start.isoformat()}-to-{end.isoformat()}.csv",
-                comment=export_comment(interaction.user_id, len(entries), start, end),
             )
         except SlackApiError as exc:
             raise UserError(upload_refused_text(str(exc.response.get("error")))) from None

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import held
@@ -20,6 +19,7 @@ from bot.coupontools.paging import WHOLE_LIST_PAGE
 from bot.errors import UserError
 from bot.export import EXPORT_ACTION, write_members
 from bot.interaction import Interaction
+from bot.private_files import send_privately
 from bot.services import Services
 from bot.stats import CardFigures, draw_chart, figures_for
 from bot.store import HeldChange, Outcome
@@ -44,13 +44,6 @@ log = logging.getLogger(__name__)
 
 BIG_CARD = 1000
 """Members read before a progress line says the figures are on their way."""
-
-
-def upload_to_dm(slack: WebClient, user_id: str, text: str, **upload: Any) -> None:
-    """Post `text` to the user's DM, then the file under it."""
-    # The message first: its answer names the DM's conversation, which a file upload needs.
-    posted = slack.chat_postMessage(channel=user_id, text=text)
-    slack.files_upload_v2(channel=str(posted["channel"]), **upload)
 
 
 # -- stats ----------------------------------------------------------------------------------------------
@@ -85,7 +78,7 @@ def send_chart(services: Services, interaction: Interaction, figures: CardFigure
             return
         except SlackApiError as exc:
             log.info("chart not accepted in the conversation (%s): sent by DM", exc.response.get("error"))
-    upload_to_dm(services.slack, interaction.user_id, chart_dm_text(figures), **upload)
+    send_privately(services.slack, interaction.user_id, chart_dm_text(figures), **upload)
 
 
 # -- history --------------------------------------------------------------------------------------------
@@ -168,7 +161,7 @@ def run_export(services: Services, interaction: Interaction, action: dict[str, A
                 raise UserError(nothing_to_export_text(card, include_voided))
             outcome = "unknown"  # from here, the file may reach Slack even if the call fails
             services.changes.perform(
-                interaction, EXPORT_ACTION, lambda: upload_to_dm(
+                interaction, EXPORT_ACTION, lambda: send_privately(
                     services.slack, interaction.user_id, dm_text(card, rows), file=path,
                     filename=os.path.basename(path), title=f"Members of {card.display_name}"),
                 card_id=card.id, params={"rows": rows, "include_voided": include_voided})

@@ -65,4 +65,4 @@ class ImportMessage:
 
     def upload(self, filename: str, content: bytes, title: str) -> None:
         """Send a file to the importer alone: wallet links are not for everyone in the conversation."""
-        send_privately(self.slack, self.user_id, content=content, filename=filename, title=title, comment=title)
+        send_privately(self.slack, self.user_id, title, content=content, filename=filename, title=title)
