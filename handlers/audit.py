@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,12 +29,15 @@ from bot.views.audit import (
     export_done_modal,
     export_modal,
     export_problems,
+    export_summary_text,
     read_export_metadata,
     upload_refused_text,
 )
 from bot.views.common import error_modal, loading_modal
 from bot.views.forms import FormValues
 from handlers.base import Accepted, Answer, Listener
+
+log = logging.getLogger(__name__)
 
 
 def show_audit(services: Services, interaction: Interaction, command: Audit) -> None:
@@ -110,8 +114,18 @@ def export(services: Services, interaction: Interaction, export: Export) -> None
             )
         except SlackApiError as exc:
             raise UserError(upload_refused_text(str(exc.response.get("error")))) from None
+        _tell_conversation(services, export.channel_id, export_summary_text(interaction.user_id, len(entries),
+                                                                            start, end))
     services.slack.views_update(view_id=interaction.view_id,
                                 view=export_done_modal(len(entries), start, end))
+
+
+def _tell_conversation(services: Services, channel_id: str, text: str) -> None:
+    """One line where the export was asked for, so the others there see that it happened; the file is sent."""
+    try:
+        services.slack.chat_postMessage(channel=channel_id, text=text)
+    except SlackApiError as exc:
+        log.info("export summary not posted: %s", exc.response.get("error"))
 
 
 LISTENERS = [

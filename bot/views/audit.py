@@ -186,6 +186,13 @@ def export_comment(user_id: str, count: int, start: date, end: date) -> str:
             f"{count} change(s), {start.isoformat()} to {end.isoformat()} (UTC).")
 
 
+def export_summary_text(user_id: str, count: int, start: date, end: date) -> str:
+    """The one line the conversation gets about an export: who, how many changes, which days; the file itself
+    went to the requester alone."""
+    return (f":lock: {mention(user_id)} exported the audit log: {count} change(s), {start.isoformat()} to "
+            f"{end.isoformat()} (UTC). The file went to them in a direct message.")
+
+
 def upload_refused_text(error: str) -> str:
     """Slack would not take the exported file; `error` is Slack's error code."""
     return (f"Slack refused the upload ({error}). If I'm not in that conversation, "

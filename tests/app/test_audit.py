@@ -97,6 +97,14 @@ def test_export_sends_a_csv_of_the_chosen_days_to_the_requester_alone(stack: Loc
     assert rows[0]["member_ids"] == "1000"
     stack.slack.wait_for(lambda: (m := stack.slack.modal(ADMIN)) and "4 changes" in str(m.blocks),
                          what="the export's answer in the modal")
+    # The channel hears that it happened, in one line: who, how many, which days; nothing of the contents.
+    [summary] = stack.slack.wait_for(lambda: [m for m in stack.slack.messages(GENERAL) if "audit log" in m.text],
+                                     what="the export's line in the channel")
+    assert f"<@{ADMIN}>" in summary.text
+    assert "4 change(s)" in summary.text
+    assert "direct message" in summary.text
+    assert "http" not in summary.text
+    assert "1000" not in summary.text
 
 
 def test_export_of_days_without_changes_posts_no_file(stack: LocalStack) -> None:
