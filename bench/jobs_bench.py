@@ -35,6 +35,7 @@ import psycopg
 from psycopg import sql
 
 from bot.sandbox import DEMO_STAMP_CARD_ID, SandboxServer
+from bot.sandbox.server import RecordedRequest
 from bot.views import ids
 from localstack.slack import FakeSlack, SlackDriver, render_message
 from localstack.stack import API_KEY, API_SECRET, BOT_TOKEN, GENERAL, OPERATOR
@@ -152,10 +153,10 @@ class Bench:
             driver.click(preview, action_id=ids.IMPORT_RUN, user=OPERATOR)
         return clicked
 
-    def first_request_after(self, since: float, what: Callable[[str, str], bool], seconds: float = 60) -> float:
+    def first_request_after(self, since: float, what: Callable[[RecordedRequest], bool], seconds: float = 60) -> float:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            hits = [r.time for r in self.sandbox.find_requests() if r.time >= since and what(r.method, r.path)]
+            hits = [r.time for r in self.sandbox.find_requests() if r.time >= since and what(r)]
             if hits:
                 return min(hits)
             time.sleep(0.01)
@@ -172,13 +173,15 @@ class Bench:
             time.sleep(0.05)
 
 
-def is_bulk(method: str, path: str) -> bool:
-    return method == "POST" and path.endswith("/stats/bulk")
+def is_bulk(request: RecordedRequest) -> bool:
+    return request.method == "POST" and request.path.endswith("/stats/bulk")
 
 
-def is_chunk_work(method: str, path: str) -> bool:
-    """A chunk sent again or reconciled: a bulk request or a member search."""
-    return is_bulk(method, path) or (method == "GET" and "/members" in path)
+def is_chunk_work(request: RecordedRequest) -> bool:
+    """A chunk sent again or reconciled: a bulk request, or the strict member search a reconcile starts with."""
+    body = request.body if isinstance(request.body, dict) else {}
+    search = request.method == "GET" and request.path.endswith("/stats")
+    return is_bulk(request) or (search and isinstance(body.get("filter"), dict) and body["filter"].get("strict"))
 
 
 @contextmanager
@@ -216,8 +219,7 @@ def resume(bench: Bench, kind: str, rows: int) -> tuple[float, float]:
         with bench.running(env):  # killed, as a dying host, once four chunks are on the wire
             clicked = bench.click_import(env, rows)
             deadline = time.monotonic() + 60
-            while len([r for r in bench.sandbox.find_requests("POST") if r.time >= clicked
-                       and is_bulk(r.method, r.path)]) < 4:
+            while len([r for r in bench.sandbox.find_requests("POST") if r.time >= clicked and is_bulk(r)]) < 4:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the import did not start")
                 time.sleep(0.02)
