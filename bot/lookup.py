@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from bot.coupontools import Card, CoupontoolsError, Member, NotFound
 from bot.coupontools.client import LoyaltyClient
 from bot.errors import UserError
-from bot.phones import e164, looks_like_phone, same_number
+from bot.phones import e164, looks_like_phone, same_number, spellings
 
 MEMBERS_PER_PAGE = 10
 _CARDS_TTL = 30.0
@@ -133,10 +133,12 @@ class Lookup:
             return ([m for m in partial if is_exact_match(m, q, self.phone_region)]
                     or [m for m in partial if has_name(m, q)])
         # The API's exact search first (one page, however many members merely contain the keyword), by E.164 as
-        # this app stores phones, then as typed. Its idea of exact may differ from ours (a phone stored in
-        # another spelling): then every partial match of what was typed is read.
+        # this app stores phones, then as typed, then in the usual layouts of the number (for members created
+        # elsewhere); each only when the ones before found nobody. Its idea of exact may differ from ours: then
+        # every partial match of what was typed is read.
         number = e164(q, self.phone_region) if looks_like_phone(q) else None
-        for keyword in dict.fromkeys(k for k in (number, q) if k):
+        keywords = [number, q, *spellings(number)[1:]] if number else [q]
+        for keyword in dict.fromkeys(keywords):
             for member in self.client.search_members(card.id, keyword, strict=True, include_voided=True, limit=50):
                 if is_exact_match(member, q, self.phone_region):
                     found.setdefault(member.id, member)

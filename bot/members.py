@@ -55,8 +55,12 @@ def clean(values: Mapping[str, str | None]) -> dict[str, str]:
     return {name: (values.get(name) or "").strip() for name in MEMBER_FIELDS}
 
 
-def field_problem(name: str, value: str) -> str | None:
-    """What is wrong with one non-empty value, in words for the field's hint; None when it is fine."""
+def field_problem(name: str, value: str, region: str | None = None) -> str | None:
+    """What is wrong with one non-empty value, in words for the field's hint; None when it is fine.
+
+    A phone is read in `region` (`LOYALTY_PHONE_REGION`, like `BE`) when one is set, so a national number that
+    cannot exist there is refused; without one, only international spellings can be checked.
+    """
     limit = LIMITS[name]
     if len(value) > limit:
         return f"At most {limit} characters; this is {len(value)}."
@@ -70,15 +74,20 @@ def field_problem(name: str, value: str) -> str | None:
                     "a leading +, dashes and parentheses.")
         if value.startswith(("+", "00")) and e164(value) is None:
             return "That number cannot exist: check the country code and the number of digits."
+        if region and e164(value, region) is None:
+            return (f"That number cannot exist in {region}: check the number of digits, or write it with its "
+                    "country code (like +32 …).")
     return None
 
 
-def stored_phone(value: str) -> str:
-    """How a phone is sent to the API: E.164 when it reads as an international number, else as typed."""
-    return e164(value) or value if value else value
+def stored_phone(value: str, region: str | None = None) -> str:
+    """How a phone is sent to the API: E.164 when it reads as a number (national ones in `region`), else as
+    typed."""
+    return e164(value, region) or value if value else value
 
 
-def problems(values: Mapping[str, str], *, check: Iterable[str] | None = None) -> dict[str, str]:
+def problems(values: Mapping[str, str], *, check: Iterable[str] | None = None,
+             region: str | None = None) -> dict[str, str]:
     """Field name -> what is wrong, for cleaned `values`; only the fields in `check` (all by default).
 
     Edits check only the fields they change, so a value the API already holds in another shape does not
@@ -89,7 +98,7 @@ def problems(values: Mapping[str, str], *, check: Iterable[str] | None = None) -
     found: dict[str, str] = {}
     for name in checked:
         value = values.get(name, "")
-        if value and (problem := field_problem(name, value)):
+        if value and (problem := field_problem(name, value, region)):
             found[name] = problem
     touches_identity = any(name in IDENTIFYING for name in checked)
     if touches_identity and not any(values.get(name) for name in IDENTIFYING):
@@ -112,19 +121,19 @@ def prefill(member: Member) -> tuple[dict[str, str], dict[str, str]]:
     return values, {name: fingerprint(value) for name, value in values.items() if value.strip()}
 
 
-def changes(values: Mapping[str, str], shown: Mapping[str, str]) -> dict[str, str]:
+def changes(values: Mapping[str, str], shown: Mapping[str, str], region: str | None = None) -> dict[str, str]:
     """The fields whose cleaned value differs from what the form showed (`shown`: fingerprints by name).
 
     A field emptied by the user maps to "" (the API then removes it); fields left alone are absent.
     """
     empty = fingerprint("")
     return {
-        name: stored_phone(value) if name == "phone" else value
+        name: stored_phone(value, region) if name == "phone" else value
         for name in MEMBER_FIELDS
         if fingerprint(value := values.get(name, "")) != shown.get(name, empty)
     }
 
 
-def new_member_fields(values: Mapping[str, str]) -> dict[str, str]:
+def new_member_fields(values: Mapping[str, str], region: str | None = None) -> dict[str, str]:
     """What a create sends: the filled-in fields only."""
-    return {name: stored_phone(value) if name == "phone" else value for name, value in values.items() if value}
+    return {name: stored_phone(value, region) if name == "phone" else value for name, value in values.items() if value}

@@ -40,6 +40,14 @@ def e164(text: str, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def spellings(number: str) -> list[str]:
+    """How an E.164 `number` is commonly written: E.164 itself, then international (`+32 470 12 34 56`) and
+    national (`0470 12 34 56`) layouts; a member created elsewhere may be stored in any of them."""
+    parsed = phonenumbers.parse(number)
+    layouts = (phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return list(dict.fromkeys([number, *(phonenumbers.format_number(parsed, layout) for layout in layouts)]))
+
+
 def same_number(a: str, b: str, region: str | None = None) -> bool:
     """Whether two spellings are one phone number (by E.164 when both read, else by their digits)."""
     first, second = e164(a, region), e164(b, region)

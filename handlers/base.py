@@ -237,7 +237,7 @@ def _on_submit(services: Services, listener: Listener) -> Callable[..., None]:
         raise TypeError(f"submission {listener.id} needs a read function")
 
     def listen(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        answer = read(FormValues(view))
+        answer = read(FormValues(view, phone_region=services.settings.loyalty_phone_region))
         if isinstance(answer, dict):
             ack(response_action="errors", errors=answer)
             return

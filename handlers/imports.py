@@ -14,8 +14,9 @@ from bot import held
 from bot.access import Role
 from bot.commands import CardRef
 from bot.errors import UserError
-from bot.imports.check import check
+from bot.imports.check import Checked, check
 from bot.imports.csvfile import read_table
+from bot.imports.existing import find_existing
 from bot.imports.run import ACTION
 from bot.imports.source import forget_pasted, keep_pasted, read_file
 from bot.interaction import Interaction
@@ -81,22 +82,31 @@ class Source:
     file_id: str | None
 
 
+def _read(services: Services, file_id: str, *, uploader: str | None) -> Checked:
+    return read_file(services.slack, _token(services), file_id, uploader=uploader,
+                     region=services.settings.loyalty_phone_region)
+
+
 def show_preview(services: Services, interaction: Interaction, submitted: Source) -> None:
-    """Read and check the CSV, keep its source in Slack, and show the preview with Import (nothing sent)."""
+    """Read and check the CSV, set aside rows that members of the card already are, keep the CSV's source in
+    Slack, and show the preview with Import (nothing sent)."""
     text, file_id = submitted.text, submitted.file_id
     card = services.lookup.card(str(submitted.card_id))
     _forget_expired(services)
     try:
-        checked = check(read_table(text)) if text else read_file(services.slack, _token(services), str(file_id),
-                                                                 uploader=interaction.user_id)
+        checked = (check(read_table(text), services.settings.loyalty_phone_region) if text
+                   else _read(services, str(file_id), uploader=interaction.user_id))
     except UserError as problem:
         _show(services, interaction, closed_modal(f"{problem.message} Then run `/loyalty import` again."))
         return
+    existing = find_existing(services.lookup, card, checked)
+    checked.set_aside(existing)
     confirmation_id = None
-    if checked.ok:
+    if checked.ok or checked.duplicates:
         source = keep_pasted(services.slack, text) if text else str(file_id)
         confirmation_id = held.hold(services, interaction, ACTION, {
-            "card_id": card.id, "file_id": source, "rows": len(checked.ok), "pasted": bool(text)}).id
+            "card_id": card.id, "file_id": source, "rows": len(checked.ok), "pasted": bool(text),
+            "duplicates": len(checked.duplicates), "existing": sorted(d.line for d in existing)}).id
     _show(services, interaction, preview_modal(card, checked, confirmation_id))
 
 
@@ -136,7 +146,9 @@ def _not_waiting(result: held.NotDone) -> str:
 
 def run_import(services: Services, interaction: Interaction, action: dict[str, Any]) -> None:
     """The Import click: claim the pending import (once, by whoever previewed it), re-read the CSV, and hand it to
-    a durable job (bot/jobs/imports.py) that sends it and reports, across restarts of the bot."""
+    a durable job (bot/jobs/imports.py) that sends it and reports, across restarts of the bot. The duplicates
+    the preview set aside are sent too only from the "create them anyway" button."""
+    duplicates = action.get("action_id") == ids.IMPORT_RUN_ALL
     value = str(action.get("value") or "")
     claimed = _move(services, interaction, value, "claim")
     if isinstance(claimed, held.NotDone):
@@ -146,12 +158,15 @@ def run_import(services: Services, interaction: Interaction, action: dict[str, A
     try:
         card = services.lookup.card(str(claimed.params["card_id"]))
         expected = int(claimed.params["rows"])
-        _show(services, interaction, started_modal(card, interaction.channel_id, expected))
-        checked = read_file(services.slack, _token(services), str(claimed.params["file_id"]),
-                            uploader=None if claimed.params.get("pasted") else claimed.requester)
-        if len(checked.ok) != expected:
+        expected_duplicates = int(claimed.params.get("duplicates") or 0)
+        _show(services, interaction, started_modal(
+            card, interaction.channel_id, expected + (expected_duplicates if duplicates else 0)))
+        checked = _read(services, str(claimed.params["file_id"]),
+                        uploader=None if claimed.params.get("pasted") else claimed.requester)
+        checked.set_aside_lines(set(claimed.params.get("existing") or ()))
+        if (len(checked.ok), len(checked.duplicates)) != (expected, expected_duplicates):
             raise UserError("The CSV is not the one previewed, so nothing was sent. Run `/loyalty import` again.")
-        jobs.start(services, interaction, claimed.id, card.id, checked)
+        jobs.start(services, interaction, claimed.id, card.id, checked, duplicates=duplicates)
     except Exception as exc:
         held.finish(services, value, "failed", type(exc).__name__)  # nothing was sent
         raise
@@ -184,6 +199,7 @@ def read_form(form: FormValues) -> Answer:
 LISTENERS = [
     Listener("subcommand", "import", Role.OPERATOR, open_form, modal_title=TITLE),
     Listener("action", ids.IMPORT_RUN, Role.OPERATOR, run_import),
+    Listener("action", ids.IMPORT_RUN_ALL, Role.OPERATOR, run_import),
     Listener("action", ids.IMPORT_CANCEL, Role.OPERATOR, cancel_import),
     Listener("submission", ids.IMPORT_VIEW, Role.OPERATOR, show_preview, read=read_form),
 ]

@@ -126,12 +126,13 @@ def read_form(form: FormValues) -> Answer:
     if state is None:
         return error_modal(EDIT_TITLE, OUT_OF_DATE)
     values = rules.clean(form_values(form))
+    region = form.phone_region
     if state.is_new:
-        fields = rules.new_member_fields(values)
-        problems = rules.problems(values)
+        fields = rules.new_member_fields(values, region)
+        problems = rules.problems(values, region=region)
     else:
-        fields = rules.changes(values, state.shown)
-        problems = rules.problems(values, check=fields)
+        fields = rules.changes(values, state.shown, region)
+        problems = rules.problems(values, check=fields, region=region)
     if problems:
         return {ids.member_form_block(name): problem for name, problem in problems.items()}
     if not fields:

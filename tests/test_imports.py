@@ -94,7 +94,7 @@ def test_unknown_and_repeated_columns_are_reported_and_ignored() -> None:
     assert list(check(table).members()) == [{"email": "a@example.com"}]
 
 
-def test_rows_are_checked_with_the_add_forms_rules_and_duplicate_emails_are_flagged() -> None:
+def test_rows_are_checked_with_the_add_forms_rules_and_duplicate_emails_are_set_aside() -> None:
     checked = check(read_table(
         "First name,Email,Phone\n"
         "Ada,ada@example.com,+32 470 12 34 56\n"   # line 2: fine
@@ -106,12 +106,15 @@ def test_rows_are_checked_with_the_add_forms_rules_and_duplicate_emails_are_flag
         f"{'x' * 101},,\n"                          # line 8: too long
     ))
     assert [line for line, _values, _extra in checked.ok] == [2]
-    assert checked.problem_rows == 5
+    assert checked.problem_rows == 4
     by_line = {p.line: p for p in checked.problems}
     assert by_line[3].field == "email"
     assert by_line[3].value == "bob(at)example.com"
     assert by_line[4].field == "phone"
-    assert "line 2" in by_line[6].reason
+    [duplicate] = checked.duplicates  # not a problem: skipped unless the importer creates it anyway
+    assert (duplicate.line, duplicate.field, duplicate.value, duplicate.of) == (6, "email", "ADA@example.com",
+                                                                                 "line 2")
+    assert [line for line, _cells in checked.to_send(duplicates=True)] == [2, 6]
     assert "more value" in next(p.reason for p in checked.problems if p.line == 7)
     assert by_line[8].field == "first_name"
 
@@ -182,15 +185,16 @@ def test_checking_by_columns_finds_what_checking_every_row_finds(cells: list[tup
                         for line, (name, email, phone, extra) in enumerate(cells, start=2)])
     quick = check(table)
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr("bot.imports.check._suspects", lambda table: set(range(len(table.rows))))
+        patched.setattr("bot.imports.check._suspects", lambda table, _region: set(range(len(table.rows))))
         every_row = check(table)
     assert quick.ok == every_row.ok
+    assert quick.duplicates == every_row.duplicates
     assert quick.problems == every_row.problems
     assert (quick.problem_rows, quick.problem_count) == (every_row.problem_rows, every_row.problem_count)
 
 
 
-def test_a_phone_repeated_in_the_file_in_another_spelling_is_flagged_and_good_phones_are_sent_as_e164() -> None:
+def test_a_phone_repeated_in_the_file_in_another_spelling_is_set_aside_and_good_phones_are_sent_as_e164() -> None:
     checked = check(read_table(
         "First name,Phone\n"
         "Ada,+32 2 555 01 01\n"     # line 2: fine, sent as E.164
@@ -198,6 +202,27 @@ def test_a_phone_repeated_in_the_file_in_another_spelling_is_flagged_and_good_ph
         "Cy,+32 470 12 34 56\n"     # line 4: fine
     ))
     assert [line for line, _values, _extra in checked.ok] == [2, 4]
-    [problem] = checked.problems
-    assert (problem.line, problem.field, problem.reason) == (3, "phone", "has the same phone as line 2")
+    [duplicate] = checked.duplicates
+    assert (duplicate.line, duplicate.field, duplicate.of) == (3, "phone", "line 2")
+    assert checked.problems == []
     assert [member["phone"] for member in checked.members()] == ["+3225550101", "+32470123456"]
+    assert [cells[1] for _line, cells in checked.to_send(duplicates=True)] == [
+        "+3225550101", "+3225550101", "+32470123456"]
+
+
+def test_national_phones_are_read_in_the_configured_region_and_impossible_ones_refused_per_row() -> None:
+    text = ("First name,Phone\n"
+            "Ada,02 555 01 01\n"        # line 2: a Brussels number, written nationally
+            "Bea,+32 2 555 01 01\n"     # line 3: the same number, international
+            "Cy,0470 12 34 56\n"        # line 4: a Belgian mobile
+            "Di,0470 12\n")             # line 5: too short to exist in Belgium
+    belgian = check(read_table(text), "BE")
+    assert [member["phone"] for member in belgian.members()] == ["+3225550101", "+32470123456"]
+    assert [(d.line, d.of) for d in belgian.duplicates] == [(3, "line 2")]
+    [problem] = belgian.problems
+    assert (problem.line, problem.field) == (5, "phone")
+    assert "cannot exist in BE" in problem.reason
+    # Without a region a national number cannot be read: it is sent as typed, and nothing is refused for it.
+    anywhere = check(read_table(text))
+    assert [member["phone"] for member in anywhere.members()] == [
+        "02 555 01 01", "+3225550101", "0470 12 34 56", "0470 12"]

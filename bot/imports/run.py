@@ -38,7 +38,7 @@ class Report:
     rows: int
     """Rows in the file."""
     skipped: int
-    """Rows with problems, never sent."""
+    """Rows with problems, and duplicates not chosen, never sent."""
     to_send: int
     created: list[tuple[int, str, str]] = field(default_factory=list)
     failures: list[ChunkFailure] = field(default_factory=list)
@@ -58,7 +58,7 @@ class Report:
     def summary(self) -> str:
         """One line for the audit log: counts only."""
         return (f"created {len(self.created)} of {self.to_send}; failed {self.failed}; unknown {self.unknown}; "
-                f"not sent {self.not_sent}; skipped {self.skipped} rows with problems")
+                f"not sent {self.not_sent}; skipped {self.skipped} rows with problems or duplicates")
 
 
 class Throttle:

@@ -97,6 +97,8 @@ def download(slack: WebClient, token: str, file_id: str, *, uploader: str | None
     return bytes(data)
 
 
-def read_file(slack: WebClient, token: str, file_id: str, *, uploader: str | None) -> Checked:
-    """Download a Slack file and check every row of it (the preview and the Import click both read it so)."""
-    return check(read_table(decode(download(slack, token, file_id, uploader=uploader))))
+def read_file(slack: WebClient, token: str, file_id: str, *, uploader: str | None,
+              region: str | None = None) -> Checked:
+    """Download a Slack file and check every row of it, phones read in `region` (the preview and the Import click
+    both read it so)."""
+    return check(read_table(decode(download(slack, token, file_id, uploader=uploader))), region)

@@ -43,20 +43,24 @@ _seen: set[str] = set()
 """Imports this process has worked on: one it meets with progress already made was resumed after a restart."""
 
 
-def start(services: Services, who: Interaction, import_id: str, card_id: int, checked: Checked) -> None:
-    """At the click: one audit row, the import and its chunks in the ledger, then the job that sends them."""
+def start(services: Services, who: Interaction, import_id: str, card_id: int, checked: Checked, *,
+          duplicates: bool = False) -> None:
+    """At the click: one audit row, the import and its chunks in the ledger, then the job that sends them (the
+    duplicates too when `duplicates`, else they are skipped like rows with problems)."""
     chunk_size = services.settings.loyalty_import_chunk_size
-    good = [(line, values) for line, values, _extra in checked.ok]
+    good = checked.to_send(duplicates=duplicates)
+    skipped = checked.problem_rows + (0 if duplicates else len(checked.duplicates))
     entry = services.store.audit.begin(
         actor=who.user_id, team_id=who.team_id, channel_id=who.channel_id, action=ACTION, card_id=card_id,
         params={"rows": len(good), "chunks": -(-len(good) // chunk_size), "chunk_size": chunk_size,
-                "skipped": checked.problem_rows},
+                "skipped": checked.problem_rows, "duplicates": len(checked.duplicates),
+                "duplicates_sent": duplicates},
         request_id=who.request_id,
     )
     services.store.imports.create(
         import_id, card_id=card_id, requester=who.user_id, team_id=who.team_id,
         channel_id=who.channel_id or who.user_id, fields=checked.table.fields, chunk_size=chunk_size,
-        rows=checked.total, skipped=checked.problem_rows, good=good, audit_id=entry,
+        rows=checked.total, skipped=skipped, good=good, audit_id=entry,
     )
     enqueue(import_id)
 

@@ -32,10 +32,12 @@ class FormValues:
     """The one reader of a submitted modal: its private metadata and what each input holds.
 
     Slack's `view.state.values` maps block id -> action id -> the input's state; a block or input that is
-    missing or malformed reads as empty, so no submission makes a listener raise.
+    missing or malformed reads as empty, so no submission makes a listener raise. `phone_region` is how the
+    form's phone numbers are read (`LOYALTY_PHONE_REGION`: national spellings are numbers of that country).
     """
 
-    def __init__(self, view: Mapping[str, Any]) -> None:
+    def __init__(self, view: Mapping[str, Any], *, phone_region: str | None = None) -> None:
+        self.phone_region = phone_region
         state = view.get("state")
         values = state.get("values") if isinstance(state, dict) else None
         self._values: Mapping[str, Any] = values if isinstance(values, dict) else {}

@@ -130,6 +130,7 @@ IMPORT_FILE_ACTION = "import.file.input"
 # The preview modal's buttons; value = the confirmation id of the pending import.
 IMPORT_PREVIEW_VIEW = "import.preview"
 IMPORT_RUN = "import.run"
+IMPORT_RUN_ALL = "import.run.all"
 IMPORT_CANCEL = "import.cancel"
 _IMPORT_FORM_STATE = re.compile(f"{_ID}:([A-Z0-9]{{1,30}})")
 

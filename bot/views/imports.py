@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.coupontools.models import Card
-from bot.imports.check import Checked, Problem
+from bot.imports.check import Checked, Duplicate, Problem
 from bot.imports.csvfile import MAX_BYTES, MAX_ROWS
 from bot.imports.run import ChunkFailure, Report
 from bot.members import LABELS
@@ -110,20 +110,57 @@ def _problem_line(problem: Problem) -> str:
     return f"• Line {problem.line}: {what}{inline(problem.reason, 300)}"
 
 
+def _duplicate_line(duplicate: Duplicate) -> str:
+    label = LABELS.get(duplicate.field, "")
+    what = f"{escape(label)} {code(duplicate.value, 40)}: " if label else ""
+    return f"• Line {duplicate.line}: {what}same as {inline(duplicate.of, 200)}"
+
+
+def _run_buttons(card: Card, ready: int, duplicates: int, confirmation_id: str) -> ActionsBlock:
+    """Import (the good rows), Import with the duplicates too (when there are any), Cancel."""
+    buttons: list[ButtonElement] = []
+    if ready:
+        buttons.append(ButtonElement(
+            text=plain(f"Import {plural(ready, 'member')}", 75), action_id=ids.IMPORT_RUN, value=confirmation_id,
+            style="primary", confirm=ConfirmObject(
+                title=plain("Import members?", 100),
+                text=plain(f"Create {plural(ready, 'member')} in {card.display_name}? Members cannot be removed "
+                           "in bulk.", 300),
+                confirm=plain("Import", 30), deny=plain("Not yet", 30))))
+    if duplicates:
+        everyone = ready + duplicates
+        buttons.append(ButtonElement(
+            text=plain(f"Create duplicates too ({everyone:,})", 75), action_id=ids.IMPORT_RUN_ALL,
+            value=confirmation_id, style=None if ready else "primary", confirm=ConfirmObject(
+                title=plain("Create duplicates too?", 100),
+                text=plain(f"Create {plural(everyone, 'member')} in {card.display_name}, including "
+                           f"{plural(duplicates, 'row')} whose email or phone is already in use? Looking them up "
+                           "by that email or phone will then ask which member is meant.", 300),
+                confirm=plain("Create them anyway", 30), deny=plain("Not yet", 30))))
+    buttons.append(ButtonElement(text=plain("Cancel", 75), action_id=ids.IMPORT_CANCEL, value=confirmation_id))
+    return ActionsBlock(elements=buttons)
+
+
 def preview_modal(card: Card, checked: Checked, confirmation_id: str | None) -> View:
-    """What the CSV holds: rows ready, rows with problems and why, ignored columns; Import and Cancel."""
-    ready, total = len(checked.ok), checked.total
+    """What the CSV holds: rows ready, duplicates set aside, rows with problems and why, ignored columns; Import
+    (and, with duplicates, Create duplicates too) and Cancel."""
+    ready, total, duplicates = len(checked.ok), checked.total, len(checked.duplicates)
     name = inline(card.display_name, NAME)
     used = ", ".join(escape(LABELS[f]) for f in checked.table.fields)
     blocks: list[Block] = [
         section(f"*{ready:,} of {plural(total, 'row')}* can become members of *{name}*."),
         section(fields=[f"*Ready*\n{ready:,}", f"*With problems (skipped)*\n{checked.problem_rows:,}",
+                        *([f"*Duplicates (skipped)*\n{duplicates:,}"] if duplicates else []),
                         f"*Columns used*\n{used}"]),
     ]
     if checked.table.unknown:
         ignored = ", ".join(code(column, 60) for column in checked.table.unknown[:LISTED])
         blocks.append(context(f"Ignored columns (not member fields): {ignored}. Rename a column, e.g. to "
                               "`Email`, if it should be imported."))
+    if checked.duplicates:
+        blocks.append(section("*Duplicates* (skipped, unless you create them anyway): the email or phone is "
+                              "on an earlier line or a member of the card already has it."))
+        blocks += _sections([_duplicate_line(d) for d in checked.duplicates], duplicates, "duplicates")
     if checked.problems:
         blocks.append(section("*Rows with problems* (these are skipped):"))
         blocks += _sections([_problem_line(p) for p in checked.problems], checked.problem_count, "problems")
@@ -131,17 +168,7 @@ def preview_modal(card: Card, checked: Checked, confirmation_id: str | None) -> 
         blocks.append(section(":warning: Nothing to import: every row has a problem. Fix the file and run "
                               "`/loyalty import` again."))
         return modal(TITLE, blocks, callback_id=ids.IMPORT_PREVIEW_VIEW)
-    confirm = ConfirmObject(
-        title=plain("Import members?", 100),
-        text=plain(f"Create {plural(ready, 'member')} in {card.display_name}? Members cannot be removed in bulk.",
-                   300),
-        confirm=plain("Import", 30), deny=plain("Not yet", 30),
-    )
-    blocks.append(ActionsBlock(elements=[
-        ButtonElement(text=plain(f"Import {plural(ready, 'member')}", 75), action_id=ids.IMPORT_RUN,
-                      value=confirmation_id, style="primary", confirm=confirm),
-        ButtonElement(text=plain("Cancel", 75), action_id=ids.IMPORT_CANCEL, value=confirmation_id),
-    ]))
+    blocks.append(_run_buttons(card, ready, duplicates, confirmation_id))
     if checked.problem_rows:
         blocks.append(context("Rows with problems are left out. Fix them and import them as a second file."))
     return modal(TITLE, blocks, callback_id=ids.IMPORT_PREVIEW_VIEW)
@@ -201,7 +228,7 @@ def report_message(card: Card, user_id: str, report: Report) -> Message:
                 f"*{created:,} of {report.to_send:,}* members created."),
         section(fields=[f"*Created*\n{created:,}", f"*Failed*\n{report.failed:,}",
                         f"*Outcome unknown*\n{report.unknown:,}", f"*Not sent*\n{report.not_sent:,}",
-                        f"*Skipped (problems in the file)*\n{report.skipped:,}"]),
+                        f"*Skipped (problems or duplicates)*\n{report.skipped:,}"]),
     ]
     if report.stopped_by:
         blocks.append(section(f":octagonal_sign: The import stopped: {escape(report.stopped_by)} "

@@ -55,7 +55,7 @@ def test_import_of_250_rows_with_3_bad_ones_creates_247_and_reports_it(stack: Lo
     assert "247 of 250 rows" in shown
     assert "Line 12" in shown
     assert "Line 102" in shown
-    assert "same email as line 2" in shown
+    assert "Line 202: Email `member0@example.com`: same as line 2" in shown
     assert not stack.sandbox.find_requests("POST", "/stats/bulk"), "nothing is sent before Import"
     stack.driver.click(stack.slack.modal(OPERATOR), action_id=ids.IMPORT_RUN, user=OPERATOR)
     shown = render_message(report(stack))
@@ -269,3 +269,51 @@ def test_pasted_rows_of_an_import_that_expired_are_deleted_from_slack(stack: Loc
     preview(stack, {ids.IMPORT_TEXT_BLOCK: members_csv(2)})  # the next import sweeps the expired ones
     assert kept not in pasted_files(stack)
     assert len(pasted_files(stack)) == 1
+
+
+def test_rows_matching_existing_members_or_earlier_lines_are_skipped_unless_created_anyway(stack: LocalStack) -> None:
+    pasted = ("First name,Email,Phone\n"
+              "Member1,ADA@example.com,\n"            # line 2: Ada's email (any case)
+              "Member2,,0032 2 555 01 02\n"           # line 3: Grace's phone, in another spelling
+              "Member3,new3@example.com,\n"           # line 4: new
+              "Member4,new3@example.com,\n")          # line 5: the same as line 4
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: pasted})
+    shown = render_view(view)
+    assert "1 of 4 rows" in shown
+    assert "*Duplicates (skipped)*\n    3" in shown
+    assert "Line 2: Email `ADA@example.com`: same as member 1 (Ada Lovelace)" in shown
+    assert "Line 3: Phone `0032 2 555 01 02`: same as member 2 (Grace Hopper)" in shown
+    assert "Line 5: Email `new3@example.com`: same as line 4" in shown
+    assert {c.action_id for c in controls(view.blocks)} == {ids.IMPORT_RUN, ids.IMPORT_RUN_ALL, ids.IMPORT_CANCEL}
+    searches = len(stack.sandbox.find_requests("GET", "/stats"))
+    assert 3 <= searches <= 4, "one exact search per email or phone (two for a phone in another spelling)"
+    stack.driver.click(view, action_id=ids.IMPORT_RUN, user=OPERATOR)
+    shown = render_message(report(stack))
+    assert "1 of 1" in shown
+    assert "*Skipped (problems or duplicates)*\n    3" in shown
+    assert [m["email"] for m in imported(stack)] == ["new3@example.com"]
+    entry = stack.services.store.audit.latest(DEMO_STAMP_CARD_ID, limit=1)[0]
+    assert (entry.params["rows"], entry.params["duplicates"], entry.params["duplicates_sent"]) == (1, 3, False)
+
+
+def test_create_duplicates_too_imports_every_row(stack: LocalStack) -> None:
+    pasted = "First name,Email\nMember1,ada@example.com\nMember2,new@example.com\nMember3,new@example.com\n"
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: pasted})
+    stack.driver.click(view, action_id=ids.IMPORT_RUN_ALL, user=OPERATOR)
+    assert "3 of 3" in render_message(report(stack))
+    assert sorted(m["email"] for m in imported(stack)) == ["ada@example.com", "new@example.com", "new@example.com"]
+
+
+def test_a_file_of_only_duplicates_offers_only_to_create_them_anyway(stack: LocalStack) -> None:
+    view = preview(stack, {ids.IMPORT_TEXT_BLOCK: "First name,Email\nMember1,grace@example.com\n"})
+    assert "0 of 1 row" in render_view(view)
+    assert {c.action_id for c in controls(view.blocks)} == {ids.IMPORT_RUN_ALL, ids.IMPORT_CANCEL}
+
+
+def test_a_big_file_is_compared_with_the_card_in_pages_not_a_search_per_row(stack: LocalStack) -> None:
+    data = members_csv(300, bad={299: "ada@example.com"})
+    shown = render_view(preview(stack, {ids.IMPORT_FILE_BLOCK: [("members.csv", data.encode())]}))
+    assert "299 of 300 rows" in shown
+    assert "same as member 1 (Ada Lovelace)" in shown
+    pages = stack.sandbox.find_requests("GET", "/stats")
+    assert 1 <= len(pages) <= 3, f"{len(pages)} requests: the card's members are read 500 at a time"
