@@ -92,7 +92,9 @@ def bot_path(services: Services, data: bytes) -> int:
     import_id = uuid.uuid4().hex
     who = Interaction(user_id=OPERATOR, client=services.slack, channel_id=GENERAL)
     imports.start(services, who, import_id, DEMO_STAMP_CARD_ID, checked)
-    outcome: str = DBOS.retrieve_workflow(f"import-{import_id}").get_result()
+    # Polled every 10 ms: the handle's default (1 s) would add up to a second nobody waits for (the report is
+    # posted by then).
+    outcome: str = DBOS.retrieve_workflow(f"import-{import_id}").get_result(polling_interval_sec=0.01)
     assert outcome == "ok", outcome
     return sum(len(chunk.created) for chunk in services.store.imports.chunks(import_id))
 
@@ -156,6 +158,9 @@ def main() -> None:
         return run
 
     try:
+        # A serving process has been up for a while when someone clicks Import: one small import first, so the
+        # timed ones do not wait for the engine's queue threads to start (about a second after launch).
+        fresh(lambda: bot_path(services, make_csv(10)))()
         bot_times, httpx_times = [], []
         for _ in range(args.repeat):
             seconds, created = timed(fresh(lambda: bot_path(services, data)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -26,7 +27,13 @@ def e164(text: str, region: str | None = None) -> str | None:
     International spellings (`+32 2 555 01 01`, `003225550101`) need no region; national ones
     (`02 555 01 01`) are read in `region` (like `BE`) when one is set.
     """
-    raw = text.strip()
+    return _e164(text.strip(), region)
+
+
+@lru_cache(maxsize=32_768)
+def _e164(raw: str, region: str | None) -> str | None:
+    """`e164`, remembered: checking an import reads each phone up to three times (its rules, the duplicates,
+    the value sent)."""
     if not looks_like_phone(raw):
         return None
     if raw.startswith("00") and region is None:

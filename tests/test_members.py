@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import members as rules
-from bot.phones import e164
 from bot.coupontools.models import MEMBER_FIELDS, Member
+from bot.phones import e164
 
 
 def form(**values: str) -> dict[str, str]:
