@@ -37,6 +37,7 @@ from bot.imports.check import check
 from bot.imports.csvfile import decode, read_table
 from bot.interaction import Interaction
 from bot.jobs import imports
+from bot.phones import _e164
 from bot.sandbox import DEMO_STAMP_CARD_ID, SandboxServer
 from bot.services import Services
 from localstack.slack import FakeSlack
@@ -88,6 +89,7 @@ def start_bot(base_url: str, slack_url: str, workdir: Path, chunk_size: int) -> 
 def bot_path(services: Services, data: bytes) -> int:
     """Decode, read and check, store the import in the ledger, enqueue it and wait for its workflow; returns
     members created."""
+    _e164.cache_clear()  # every timed run reads its phones afresh, as a new file's are
     checked = check(read_table(decode(data)))
     import_id = uuid.uuid4().hex
     who = Interaction(user_id=OPERATOR, client=services.slack, channel_id=GENERAL)
@@ -177,8 +179,11 @@ def main() -> None:
         ours.send("stop")
         child.join(timeout=10)
 
-    check_time = statistics.median(timed(lambda: len(check(read_table(decode(data))).ok))[0]
-                                   for _ in range(args.repeat))
+    def check_afresh() -> int:
+        _e164.cache_clear()
+        return len(check(read_table(decode(data))).ok)
+
+    check_time = statistics.median(timed(check_afresh)[0] for _ in range(args.repeat))
     bot_time, httpx_time = statistics.median(bot_times), statistics.median(httpx_times)
     print(f"rows: {args.rows:,}  chunk size: {args.chunk_size}  chunks: {len(chunks)}  repeats: {args.repeat}  "
           f"sandbox latency per bulk request: {args.latency * 1000:.0f} ms")
