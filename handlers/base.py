@@ -98,16 +98,19 @@ class Router:
         route = self.routes.get(name) if name in CARD_FIRST else None
         if route is not None:
             words = card_words(text)
-            named = bool(words) and not words[0].isdigit()
-            if named or (name in DEFAULTABLE and self._default_in_ack(body.get("channel_id")) is not None):
-                # The card list (and the channel's default card) decide which words are the card: in the
-                # worker, never in the ack.
+            if words and not words[0].isdigit():
+                # The card list decides which words are the card: in the worker, never in the ack.
                 ack()
                 self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
                 return
         try:
             command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
+            if route is not None and name in DEFAULTABLE and self._default_now(body.get("channel_id")) is not None:
+                # Incomplete without a card: the channel's default card may complete it.
+                ack()
+                self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+                return
             metrics.HANDLED.labels(exc.subcommand or "usage", "refused").inc()
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
             return
@@ -118,14 +121,17 @@ class Router:
             if shown.topic is not None:
                 ack(response_type="ephemeral", **topic_message(shown.topic).to_dict())
                 return
-            default = self._default_in_ack(body.get("channel_id"))
+            default = self._default_now(body.get("channel_id"))
             ack(response_type="ephemeral", **help_message(
                 unknown=shown.unknown, suggestion=shown.suggestion, default_card=default[1] if default else None,
             ).to_dict())
             return
         ack()
         interaction = Interaction.from_body(body, client, respond, name=command.name)
-        _defer(self.services, route, interaction, command)
+        if command.name in DEFAULTABLE:
+            self._run_parsed(interaction, route, text, command)
+        else:
+            _defer(self.services, route, interaction, command)
 
     def on_run(self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                respond: Respond) -> None:
@@ -151,6 +157,21 @@ class Router:
 
         _defer(self.services, replace(route, run=run), interaction, None)
 
+    def _run_parsed(self, interaction: Interaction, route: Listener, text: str, command: Command) -> None:
+        """Run a command that parsed with a card id (or none) in the worker: where the channel has a default
+        card, the card list decides whether its first word is a card or the default card stands in. The ack
+        never reads the database for a command that parses (a read each command at a busy counter)."""
+
+        def run(services: Services, interaction: Interaction, parsed: Command) -> None:
+            if self._default_now(interaction.channel_id) is not None:
+                resolved = self._resolve(interaction, route, text, None)
+                if resolved is None:
+                    return
+                parsed = resolved
+            route.run(services, interaction, parsed)
+
+        _defer(self.services, replace(route, run=run), interaction, command)
+
     def _resolve(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> Command | None:
         """The command `text` means, its card found in the card list; a problem is answered here (None)."""
         try:
@@ -174,8 +195,8 @@ class Router:
             return None
         return cardnames.resolve(self.services.lookup.cards(), words, default[0] if default else None)
 
-    def _default_in_ack(self, channel_id: object) -> tuple[int, str] | None:
-        """The channel's default card, read in the ack only while the database answers (never waits on it)."""
+    def _default_now(self, channel_id: object) -> tuple[int, str] | None:
+        """The channel's default card, read only while the database answers (never waits on it)."""
         return self._channel_default(channel_id) if self.services.healthy() else None
 
     def _channel_default(self, channel_id: object) -> tuple[int, str] | None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
+from pytest_mock import MockerFixture
+
 from bot.sandbox import DEMO_GRACE_ID, DEMO_STAMP_CARD_ID
 from localstack.slack import render_message
 from localstack.stack import LocalStack
@@ -27,6 +31,24 @@ def test_use_sets_the_default_and_stamp_may_leave_the_card_out(stack: LocalStack
 def test_an_explicit_card_still_wins_over_the_default(stack: LocalStack) -> None:
     ask(stack, "use VIP Membership")
     assert "now *10 stamps*" in ask(stack, "stamp Coffee Club grace@example.com")
+
+
+def test_a_card_id_wins_too_and_the_ack_never_reads_the_default(stack: LocalStack, mocker: MockerFixture) -> None:
+    ask(stack, "use VIP Membership")
+    defaults = stack.services.store.defaults
+    read_in: list[str] = []
+    real_get = defaults.get
+
+    def get(channel_id: str) -> tuple[int, str] | None:
+        read_in.append(threading.current_thread().name)
+        return real_get(channel_id)
+
+    mocker.patch.object(defaults, "get", side_effect=get)
+    assert "now *10 stamps*" in ask(stack, f"stamp {DEMO_STAMP_CARD_ID} grace@example.com")
+    assert "now *11 stamps*" in ask(stack, f"stamp {DEMO_STAMP_CARD_ID} {DEMO_GRACE_ID}")
+    # The default decides only in the worker: the ack of a command that parses touches no database.
+    assert read_in
+    assert all(name.startswith(("work", "urgent")) for name in read_in), read_in
 
 
 def test_the_default_belongs_to_its_channel_alone(stack: LocalStack) -> None:
