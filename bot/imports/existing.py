@@ -4,6 +4,7 @@ sets them aside as duplicates. The only part of checking an import that asks the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from bot.coupontools.models import Card, Member
 from bot.coupontools.paging import WHOLE_LIST_PAGE
@@ -49,29 +50,28 @@ def _who(member: Member) -> str:
     return f"member {member.id}" + (f" ({about})" if about else "")
 
 
-def _index(members: Iterable[Member], region: str | None) -> dict[tuple[str, str], Member]:
-    index: dict[tuple[str, str], Member] = {}
-    for member in members:
-        for key in _keys(member, region):
-            index.setdefault(key, member)
-    return index
-
-
 def find_existing(lookup: Lookup, card: Card, checked: Checked) -> list[Duplicate]:
-    """The good rows whose email or phone a member of `card` (voided ones too, as `add` warns) already has."""
+    """The good rows whose email or phone a member of `card` (voided ones too, as `add` warns) already has.
+
+    The card's members stream past one page at a time; only those matching a row are remembered, so a card of
+    100,000 members costs no more memory than one of 100."""
     wanted = list(_row_keys(checked))
     if not wanted:
         return []
+    members: Iterable[Member]
     if len({value for _row, _field, value, _keys in wanted}) <= SEARCH_AT_MOST:
-        members: list[Member] = []
-        for _row, _field, value, _keys in wanted:
-            members += lookup.find_members(card, value)
+        members = chain.from_iterable(lookup.find_members(card, value) for _row, _field, value, _keys in wanted)
     else:
-        members = list(lookup.client.iter_members(card.id, include_voided=True, page_size=WHOLE_LIST_PAGE))
-    index = _index(members, checked.region)
+        members = lookup.client.iter_members(card.id, include_voided=True, page_size=WHOLE_LIST_PAGE)
+    looked_for = {(field, key) for _row, field, _value, keys in wanted for key in keys}
+    owners: dict[tuple[str, str], str] = {}
+    for member in members:
+        for key in _keys(member, checked.region):
+            if key in looked_for and key not in owners:
+                owners[key] = _who(member)
     found: dict[int, Duplicate] = {}
     for row, field, value, keys in wanted:
-        member = next((index[(field, key)] for key in keys if (field, key) in index), None)
-        if member is not None and row[0] not in found:
-            found[row[0]] = Duplicate(row, field, value, _who(member))
+        owner = next((owners[(field, key)] for key in keys if (field, key) in owners), None)
+        if owner is not None and row[0] not in found:
+            found[row[0]] = Duplicate(row, field, value, owner)
     return list(found.values())
