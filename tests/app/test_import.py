@@ -317,3 +317,18 @@ def test_a_big_file_is_compared_with_the_card_in_pages_not_a_search_per_row(stac
     assert "same as member 1 (Ada Lovelace)" in shown
     pages = stack.sandbox.find_requests("GET", "/stats")
     assert 1 <= len(pages) <= 3, f"{len(pages)} requests: the card's members are read 500 at a time"
+
+
+def test_an_api_failure_while_checking_for_members_says_so_in_the_modal_and_holds_nothing(stack: LocalStack) -> None:
+    stack.sandbox.faults.fail(503, method="GET", path="/stats", times=None)
+    form = open_form(stack)
+    ack = stack.driver.submit(form, {ids.IMPORT_TEXT_BLOCK: "First name,Email\nMember1,new@example.com\n"},
+                              user=OPERATOR)
+    assert ack.response_action == "update"
+    shown = stack.slack.wait_for(lambda: ((m := stack.slack.modal(OPERATOR)) and "Reading and checking" not in
+                                          render_view(m) and render_view(m)) or None)
+    assert "Something went wrong" in shown
+    assert "not answering properly right now. Nothing was changed" in shown
+    assert "Injected fault" not in shown
+    assert stack.services.store.held.waiting("confirmation") == []  # no Import button to press
+    assert stack.sandbox.find_requests("POST", "/stats/bulk") == []
