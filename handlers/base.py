@@ -96,20 +96,21 @@ class Router:
         text = str(body.get("text") or "")
         name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
         route = self.routes.get(name) if name in CARD_FIRST else None
+
+        def run_typed(route: Listener) -> None:
+            ack()
+            self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+
         if route is not None:
             words = card_words(text)
             if words and not words[0].isdigit():
-                # The card list decides which words are the card: in the worker, never in the ack.
-                ack()
-                self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+                run_typed(route)  # the card list decides which words are the card: in the worker, never in the ack
                 return
         try:
             command = parse(text, max_stamps=self.services.settings.loyalty_max_stamps)
         except CommandError as exc:
             if route is not None and name in DEFAULTABLE and self._default_now(body.get("channel_id")) is not None:
-                # Incomplete without a card: the channel's default card may complete it.
-                ack()
-                self._run_typed(Interaction.from_body(body, client, respond, name=name), route, text, None)
+                run_typed(route)  # incomplete without a card: the channel's default card may complete it
                 return
             metrics.HANDLED.labels(exc.subcommand or "usage", "refused").inc()
             ack(response_type="ephemeral", **usage_message(exc.subcommand, exc.message).to_dict())
@@ -163,8 +164,8 @@ class Router:
         never reads the database for a command that parses (a read each command at a busy counter)."""
 
         def run(services: Services, interaction: Interaction, parsed: Command) -> None:
-            if self._default_now(interaction.channel_id) is not None:
-                resolved = self._resolve(interaction, route, text, None)
+            if (default := self._default_now(interaction.channel_id)) is not None:
+                resolved = self._resolve(interaction, route, text, None, default=default)
                 if resolved is None:
                     return
                 parsed = resolved
@@ -172,11 +173,13 @@ class Router:
 
         _defer(self.services, replace(route, run=run), interaction, command)
 
-    def _resolve(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None) -> Command | None:
-        """The command `text` means, its card found in the card list; a problem is answered here (None)."""
+    def _resolve(self, interaction: Interaction, route: Listener, text: str, card: CardWords | None, *,
+                 default: tuple[int, str] | None = None) -> Command | None:
+        """The command `text` means, its card found in the card list (with the channel's `default` card when
+        the caller has read it already); a problem is answered here (None)."""
         try:
             if card is None:
-                card = self._card_words(interaction, text)
+                card = self._card_words(interaction, text, default)
             return parse(text, max_stamps=self.services.settings.loyalty_max_stamps, card=card)
         except CommandError as exc:
             self._answer(interaction, route, usage_message(exc.subcommand, exc.message), exc.message)
@@ -186,11 +189,13 @@ class Router:
                          choice.message)
         return None
 
-    def _card_words(self, interaction: Interaction, text: str) -> CardWords | None:
-        """Which words of `text` name its card, or that the channel's default card stands in for none."""
+    def _card_words(self, interaction: Interaction, text: str, default: tuple[int, str] | None) -> CardWords | None:
+        """Which words of `text` name its card, or that the channel's default card stands in for none (`default`,
+        else read here)."""
         words = card_words(text)
         name = clean(text[:MAX_TEXT]).partition(" ")[0].lower()
-        default = self._channel_default(interaction.channel_id) if name in DEFAULTABLE else None
+        if default is None and name in DEFAULTABLE:
+            default = self._channel_default(interaction.channel_id)
         if not words and default is None:
             return None
         return cardnames.resolve(self.services.lookup.cards(), words, default[0] if default else None)
